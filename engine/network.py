@@ -479,6 +479,12 @@ class Network:
         p.load(x, t)
         return p
 
+    @staticmethod
+    def batch_indices(n, batch_size, step):
+        """The samples step ``step`` of ``train`` uses out of ``n`` (see there)."""
+        b = n if batch_size is None else batch_size
+        return np.arange(step * b, step * b + b) % n if b < n else np.arange(n)
+
     def _step_vector(self, lr, batch):
         """η/batch for every trainable parameter, 0 for frozen ones."""
         return np.where(self.frozen, 0.0, lr / batch)
@@ -490,39 +496,48 @@ class Network:
         loss = p.loss_and_backward()
         return loss, p.grad / p.batch
 
-    def step(self, x, target, lr):
+    def step(self, x, target, lr, apply=True):
         """ONE SGD update on (x, ob); returns the ``StepRecord`` of values before the update.
 
-        Raises ``DivergenceError`` (network unchanged) if the loss or a new parameter would be
-        NaN/Inf, ValueError for inputs that do not fit.
+        With ``apply=False`` nothing changes: the record shows what the step would do, NaN/Inf
+        included. Otherwise ``DivergenceError`` (network unchanged) if the loss or a new
+        parameter would be NaN/Inf; ValueError for inputs that do not fit.
         """
         lr = self._check_lr(lr)
         p = self._pass_for(x, target)
         before = self.theta.copy()
+        with np.errstate(all="ignore"):  # overflow is caught below as divergence
+            return self._step(p, lr, before, apply)
+
+    def _step(self, p, lr, before, apply):
         p.forward()
         step = self._step_vector(lr, p.batch)
         output_first = self.update_order == "output_first"
         loss = p.loss_and_backward(update=step if output_first else None)
         if not output_first:
             self.theta -= step * p.grad
-        if not (math.isfinite(loss) and np.isfinite(self.theta).all()):
+        if apply and not (math.isfinite(loss) and np.isfinite(self.theta).all()):
             np.copyto(self.theta, before)
             raise DivergenceError(
                 f"the update with η = {lr:g} makes the loss or a parameter NaN/Inf", 0
             )
+        after = self.theta.copy()
+        if not apply:
+            np.copyto(self.theta, before)
         # the record keeps copies, batch-first; the pass's buffers are reused by the next call
         grad = p.grad / p.batch
         deltas = [None] + [-d.T for d in p.dnets[1:]]
         nets = [None] + [a.T.copy() for a in p.nets[1:]]
         outs = [y.T.copy() for y in p.ys]
         return StepRecord(self.layout, outs[0], p.t.T.copy(), loss, nets, outs, deltas, grad,
-                          before, self.theta.copy(), lr, self.update_order)
+                          before, after, lr, self.update_order)
 
-    def train(self, X, T, lr, steps, batch_size=None, params_out=None):
+    def train(self, X, T, lr, steps, batch_size=None, params_out=None, start=0):
         """``steps`` SGD updates on the data set (X, T); returns the per-step loss array.
 
         Each step's loss is the one before its update. With ``batch_size`` b, step s uses samples
-        s·b … s·b + b − 1 (mod N) in order; None means the whole set every step.
+        s·b … s·b + b − 1 (mod N) in order, counting s from ``start`` (so a run split into
+        pieces sees the same batches); None means the whole set every step.
 
         The parameter trajectory: pass ``params_out``, a float64 array of shape
         (steps, n_params), and row s receives the parameter vector after step s (no Python object
@@ -546,14 +561,19 @@ class Network:
         ):
             raise ValueError(f"params_out must be a float64 array of shape ({steps}, "
                              f"{self.n_params})")
+        with np.errstate(all="ignore"):  # overflow is caught below as divergence
+            return self._train_loop(X, T, lr, steps, b, params_out, start)
+
+    def _train_loop(self, X, T, lr, steps, b, params_out, start):
+        n = len(X)
         p = _Pass(self, b)
         XT, TT = np.ascontiguousarray(X.T), np.ascontiguousarray(T.T)
         losses = np.empty(steps)
         step = self._step_vector(lr, b)
         update = step if self.update_order == "output_first" else None
         theta, grad = self.theta, p.grad
-        prev = theta.copy()
-        start = np.empty_like(prev)
+        prev = theta.copy()  # the parameters before the last applied update
+        current = np.empty_like(prev)
         tmp = np.empty_like(prev)
         full = b == n
         if full:
@@ -562,17 +582,17 @@ class Network:
         loss_and_backward = p.loss_and_backward
         for s in range(steps):
             if not full:
-                idx = np.arange(s * b, s * b + b) % n
+                idx = self.batch_indices(n, b, start + s)
                 np.take(XT, idx, axis=1, out=p.ys[0])
                 np.take(TT, idx, axis=1, out=p.t)
-            np.copyto(start, theta)
+            np.copyto(current, theta)
             for op in forward_ops:
                 op()
             loss = loss_and_backward(update)
             if not math.isfinite(loss):
                 return self._diverged(prev, s - 1, losses, lr)
             losses[s] = loss
-            prev, start = start, prev  # prev: the parameters before this step's update
+            prev, current = current, prev
             if update is None:
                 np.multiply(step, grad, out=tmp)
                 np.subtract(theta, tmp, out=theta)

@@ -1,0 +1,98 @@
+"""Training history kept bounded for any number of steps: min/max buckets that merge as they fill.
+
+Every step appends one row (the loss before the step, then every parameter after it). Rows go into
+buckets of ``stride`` steps that keep each column's min, max and last value; when ``capacity``
+buckets are full, neighbours merge pairwise and the stride doubles. Memory stays at
+3 × capacity × columns floats after 10^6 steps, and a spike survives as a bucket's min or max,
+which the plots draw as a vertical stroke. NumPy only (no Qt), like the engine.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+class History:
+    def __init__(self, n_columns, capacity=2048):
+        if capacity < 2 or capacity % 2:
+            raise ValueError("capacity must be an even number ≥ 2")
+        self.capacity = capacity
+        self.n_columns = n_columns
+        self.lo = np.empty((capacity, n_columns))
+        self.hi = np.empty((capacity, n_columns))
+        self.last = np.empty((capacity, n_columns))
+        self.stride = 1
+        self.n_buckets = 0
+        self.n_steps = 0
+
+    def copy(self):
+        other = History(self.n_columns, self.capacity)
+        for name in ("lo", "hi", "last"):
+            getattr(other, name)[:] = getattr(self, name)
+        other.stride, other.n_buckets, other.n_steps = self.stride, self.n_buckets, self.n_steps
+        return other
+
+    def clear(self):
+        self.stride = 1
+        self.n_buckets = 0
+        self.n_steps = 0
+
+    def append(self, rows):
+        """Add rows of shape (k, n_columns), one per step, in order."""
+        rows = np.asarray(rows, dtype=np.float64).reshape(-1, self.n_columns)
+        i = 0
+        while i < len(rows):
+            fill = self.n_steps % self.stride  # steps already in the open bucket
+            if fill == 0:
+                if self.n_buckets == self.capacity:
+                    self._merge()
+                    continue
+                b = self.n_buckets
+                take = min(self.stride, len(rows) - i)
+                chunk = rows[i:i + take]
+                self.lo[b] = chunk.min(axis=0)
+                self.hi[b] = chunk.max(axis=0)
+                self.last[b] = chunk[-1]
+                self.n_buckets += 1
+            else:
+                b = self.n_buckets - 1
+                take = min(self.stride - fill, len(rows) - i)
+                chunk = rows[i:i + take]
+                np.minimum(self.lo[b], chunk.min(axis=0), out=self.lo[b])
+                np.maximum(self.hi[b], chunk.max(axis=0), out=self.hi[b])
+                self.last[b] = chunk[-1]
+            i += take
+            self.n_steps += take
+
+    def _merge(self):
+        h = self.capacity // 2
+        self.lo[:h] = np.minimum(self.lo[0::2], self.lo[1::2])
+        self.hi[:h] = np.maximum(self.hi[0::2], self.hi[1::2])
+        self.last[:h] = self.last[1::2]
+        self.n_buckets = h
+        self.stride *= 2
+
+    def truncate(self, n_steps):
+        """Forget the steps from ``n_steps`` on (for undo). Exact while the stride is 1; with
+        merged buckets, the bucket holding step ``n_steps`` goes whole (bucket b holds steps
+        b·stride … (b + 1)·stride − 1)."""
+        if n_steps < self.n_steps:
+            self.n_buckets = n_steps // self.stride
+            self.n_steps = self.n_buckets * self.stride
+
+    def curve(self, column):
+        """(x, y) to plot one column: step numbers and values, min then max per bucket (a
+        single point per bucket while buckets hold one step)."""
+        n = self.n_buckets
+        start = np.arange(n, dtype=np.float64) * self.stride
+        if self.stride == 1:
+            return start, self.last[:n, column].copy()
+        x = np.repeat(start, 2)
+        x[1::2] += self.stride / 2
+        y = np.empty(2 * n)
+        y[0::2] = self.lo[:n, column]
+        y[1::2] = self.hi[:n, column]
+        return x, y
+
+    def latest(self):
+        """The most recent row, or None."""
+        return self.last[self.n_buckets - 1].copy() if self.n_buckets else None
