@@ -282,7 +282,7 @@ class Controller(QObject):
 
     def start_training(self, steps=None):
         """Train until paused, or for ``steps`` steps (Train N, with progress)."""
-        if self.training:
+        if self._run is not None:
             return
         self.last_step = None
         self._run = {"before": self._capture(), "lr": self.lr, "batch": self.batch_size,
@@ -296,7 +296,7 @@ class Controller(QObject):
             self.progressChanged.emit(0, steps)
 
     def pause(self):
-        if not self.timer.isActive():
+        if self._run is None:
             return
         self.timer.stop()
         self._close_run()
@@ -327,8 +327,12 @@ class Controller(QObject):
 
     def _train_slice(self):
         k = self._steps_this_slice()
-        if k <= 0:
-            return
+        if k > 0:
+            self._advance(k)
+
+    def _advance(self, k):
+        """Train k steps of the open run, record them, and stop where Train N or divergence
+        says so."""
         run = self._run
         params = np.empty((k, self.network.n_params))
         t0 = time.perf_counter()
@@ -364,6 +368,15 @@ class Controller(QObject):
         self._refresh_record()
         self.changed.emit()
         self.historyChanged.emit()
+
+    def run_steps(self, n):
+        """Train n steps now, without the timer (for the command line); one undoable run."""
+        if n <= 0:
+            return
+        self.start_training(n)
+        self.timer.stop()
+        while self._run is not None:  # _advance pauses, closing the run, at n or on divergence
+            self._advance(min(n - self._run["steps"], 10_000))
 
     def _close_run(self):
         """Push the open training run as one undoable command."""

@@ -1,0 +1,197 @@
+"""The main window: the canvas in the middle, the plots and panels in docks, actions with
+shortcuts in the toolbar and menus, the step count, loss and speed in the status bar."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QToolBar,
+)
+
+from engine.lesson import load_preset, preset_names
+
+from .canvas.view import NetworkView
+from .controller import SPEEDS, Controller
+from .panels import InspectorPanel, LessonPanel
+from .plots import LossPlot, OutputPlot, ParameterPlot
+from .style import fmt
+
+MESSAGE_MS = 10_000  # how long a message stays in the status bar
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, lesson=None, parent=None):
+        super().__init__(parent)
+        self.controller = Controller(lesson, parent=self)
+        c = self.controller
+        self.setWindowTitle("Backprop Lab")
+        self.view = NetworkView(c)
+        self.setCentralWidget(self.view)
+        self.loss_plot = LossPlot(c)
+        self.weight_plot = ParameterPlot(c)
+        self.output_plot = OutputPlot(c)
+        self.lesson_panel = LessonPanel(c)
+        self.inspector = InspectorPanel(c)
+        self.docks = {}
+        right = Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = Qt.DockWidgetArea.BottomDockWidgetArea
+        for name, title, widget, area in (
+            ("lesson", "Lesson", self.lesson_panel, right),
+            ("inspector", "Inspector", self.inspector, right),
+            ("loss", "Loss", self.loss_plot, bottom),
+            ("parameters", "Weights and biases", self.weight_plot, bottom),
+            ("outputs", "Outputs vs targets", self.output_plot, bottom),
+        ):
+            dock = QDockWidget(title, self, objectName=f"{name}Dock")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self._make_actions()
+        self._make_status_bar()
+        c.trainingStateChanged.connect(self._training_state)
+        c.changed.connect(self._update_status)
+        c.message.connect(self.show_message)
+        c.progressChanged.connect(self._progress)
+        self.resize(1600, 1000)
+        self._update_status()
+
+    @property
+    def network(self):
+        """The engine Network the window drives."""
+        return self.controller.network
+
+    # -- actions -----------------------------------------------------------------------------
+    def _action(self, name, text, shortcut, slot, tip="", checkable=False):
+        a = QAction(text, self, objectName=name)
+        if shortcut:
+            a.setShortcut(QKeySequence(shortcut))
+        a.setToolTip(f"{tip or text} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
+        a.setCheckable(checkable)
+        a.triggered.connect(slot)
+        self.addAction(a)  # shortcuts work wherever the focus is in the window
+        return a
+
+    def _make_actions(self):
+        c = self.controller
+        self.actionStep = self._action("actionStep", "Step", "Space", c.step,
+                                       "One forward pass, one backward pass, one update")
+        self.actionTrain = self._action("actionTrain", "Train", "Ctrl+T", c.toggle_training,
+                                        "Train until paused", checkable=True)
+        self.actionTrainN = self._action("actionTrainN", "Train N…", "Ctrl+Shift+T",
+                                         self.train_n, "Train a given number of steps")
+        self.actionReset = self._action("actionReset", "Reset", "Ctrl+R", c.reset,
+                                        "Back to the lesson's initial values")
+        self.actionRandomize = self._action("actionRandomize", "Randomize", "Ctrl+Shift+R",
+                                            lambda: c.randomize(), "New random weights (seeded)")
+        self.actionUndo = c.undo_stack.createUndoAction(self, "Undo")
+        self.actionUndo.setObjectName("actionUndo")
+        self.actionUndo.setShortcut(QKeySequence("Ctrl+Z"))
+        self.actionRedo = c.undo_stack.createRedoAction(self, "Redo")
+        self.actionRedo.setObjectName("actionRedo")
+        self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        for a in (self.actionUndo, self.actionRedo):
+            self.addAction(a)
+        self.actionDerivatives = self._action(
+            "actionShowDerivatives", "Show Err, δ, ∂L/∂w", "Ctrl+D",
+            lambda on: self.view.set_show_derivatives(on), checkable=True)
+        self.actionDerivatives.setChecked(True)
+        self.actionFaster = self._action("actionFaster", "Faster", "Ctrl+]",
+                                         lambda: c.set_speed(c.speed_index + 1))
+        self.actionSlower = self._action("actionSlower", "Slower", "Ctrl+[",
+                                         lambda: c.set_speed(c.speed_index - 1))
+
+        tb = QToolBar("Training", objectName="mainToolBar")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.actionStep, self.actionTrain, self.actionTrainN, None, self.actionReset,
+                  self.actionRandomize, None, self.actionUndo, self.actionRedo, None,
+                  self.actionSlower, self.actionFaster, None, self.actionDerivatives):
+            tb.addSeparator() if a is None else tb.addAction(a)
+        self.addToolBar(tb)
+
+        menu = self.menuBar()
+        m = menu.addMenu("&Network")
+        for a in (self.actionStep, self.actionTrain, self.actionTrainN, self.actionReset,
+                  self.actionRandomize):
+            m.addAction(a)
+        m = menu.addMenu("&Edit")
+        m.addAction(self.actionUndo)
+        m.addAction(self.actionRedo)
+        m = menu.addMenu("&Presets")
+        self.preset_actions = {}
+        for name in preset_names():
+            lesson = load_preset(name)
+            a = QAction(lesson.name or name, self, objectName=f"actionPreset_{name}")
+            a.setToolTip(lesson.description)
+            a.triggered.connect(lambda _=False, n=name: self.load_preset(n))
+            m.addAction(a)
+            self.preset_actions[name] = a
+        m = menu.addMenu("&View")
+        m.addAction(self.actionDerivatives)
+        m.addAction(self.actionFaster)
+        m.addAction(self.actionSlower)
+        for dock in self.docks.values():
+            m.addAction(dock.toggleViewAction())
+
+    def load_preset(self, name):
+        self.controller.load_lesson(load_preset(name))
+        self.show_message(f"Loaded preset “{self.controller.lesson.name or name}”.")
+
+    def train_n(self, steps=None):
+        """Train a given number of steps, with a progress bar and Cancel."""
+        if steps is None:
+            steps, ok = QInputDialog.getInt(self, "Train N steps", "Number of steps:", 1000,
+                                            1, 10_000_000)
+            if not ok:
+                return
+        self.controller.start_training(int(steps))
+
+    # -- status bar ------------------------------------------------------------------------------
+    def _make_status_bar(self):
+        sb = self.statusBar()
+        self.step_label = QLabel(objectName="stepLabel")
+        self.loss_label = QLabel(objectName="lossLabel")
+        self.speed_label = QLabel(objectName="speedLabel")
+        self.message_label = QLabel(objectName="messageLabel")
+        self.progress = QProgressBar(objectName="trainProgress")
+        self.progress.setMaximumWidth(220)
+        self.cancel_button = QPushButton("Cancel", objectName="cancelTrainButton")
+        self.cancel_button.clicked.connect(self.controller.pause)
+        sb.addWidget(self.message_label, 1)
+        for w in (self.progress, self.cancel_button, self.step_label, self.loss_label,
+                  self.speed_label):
+            sb.addPermanentWidget(w)
+        self.progress.hide()
+        self.cancel_button.hide()
+        self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_MS)
+        self._message_timer.timeout.connect(self.message_label.clear)
+
+    def show_message(self, text, error=False):
+        self.message_label.setStyleSheet("color: #CC3311; font-weight: bold;" if error else "")
+        self.message_label.setText(text)
+        self._message_timer.start()
+
+    def _update_status(self):
+        c = self.controller
+        self.step_label.setText(f"step {c.step_count}")
+        loss = c.record.loss if c.record is not None else None
+        self.loss_label.setText(f"L = {fmt(loss, 6)}")
+        speed = SPEEDS[c.speed_index]
+        rate = f"{c.steps_per_second:,.0f} steps/s" if c.training else "paused"
+        self.speed_label.setText(f"{rate}  (speed: {'max' if speed is None else speed})")
+
+    def _training_state(self, running):
+        self.actionTrain.setChecked(running)
+        self.actionTrain.setText("Pause" if running else "Train")
+        self._update_status()
+
+    def _progress(self, done, total):
+        running = total > 0
+        self.progress.setVisible(running)
+        self.cancel_button.setVisible(running)
+        if running:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+
+    def closeEvent(self, event):
+        self.controller.pause()
+        super().closeEvent(event)

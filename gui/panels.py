@@ -1,0 +1,216 @@
+"""Side panels: the lesson (samples x and ob, η, batch size, speed) and the inspector."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QFormLayout, QLabel, QLineEdit, QSlider, QSpinBox, QTableWidget,
+    QTableWidgetItem, QVBoxLayout, QWidget,
+)
+
+from .controller import SPEEDS
+from .style import fmt
+
+
+class NumberEdit(QLineEdit):
+    """A line edit bound to one element: Return or leaving the field commits through the
+    controller; a refused value snaps back to what the engine holds."""
+
+    committed = Signal(bool)
+
+    def __init__(self, controller, key=None, parent=None):
+        super().__init__(parent)
+        self.controller, self.key = controller, key
+        self.editingFinished.connect(self._commit)
+
+    def set_key(self, key):
+        self.key = key
+        self.refresh()
+
+    def refresh(self):
+        if self.key is not None and not self.hasFocus():
+            self.setText(self._text())
+
+    def _text(self):
+        v = self.controller.value(self.key)
+        return repr(v) if isinstance(v, float) and self.key[0] == "lr" else fmt(v, 6)
+
+    def _commit(self):
+        if self.key is None or self.text() == self._text():
+            return
+        ok = self.controller.edit(self.key, self.text())
+        self.setText(self._text())
+        self.committed.emit(ok)
+
+    def keyPressEvent(self, event):
+        if event.key() == Qt.Key.Key_Escape:
+            self.setText(self._text())
+            self.clearFocus()
+            return
+        super().keyPressEvent(event)
+
+
+class LessonPanel(QWidget):
+    """The data being trained on (one row per sample: x…, ob…), η, the batch size and speed."""
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.table = QTableWidget(objectName="sampleTable")
+        self.table.itemChanged.connect(self._cell_edited)
+        self.table.currentCellChanged.connect(lambda row, *_: row >= 0 and
+                                              self.controller.set_sample(row))
+        self.lr_edit = NumberEdit(controller, ("lr",), objectName="learningRateEdit")
+        self.lr_edit.setToolTip("Learning rate η: each step changes w by η·δ_j·y_i")
+        self.batch_spin = QSpinBox(objectName="batchSizeSpin")
+        self.batch_spin.setSpecialValueText("all")
+        self.batch_spin.setToolTip("Samples per step; “all” uses every sample in every step")
+        self.batch_spin.valueChanged.connect(
+            lambda v: self.controller.edit(("batch",), None if v == 0 else v))
+        self.speed = QSlider(Qt.Orientation.Horizontal, objectName="speedSlider")
+        self.speed.setRange(0, len(SPEEDS) - 1)
+        self.speed.setPageStep(1)
+        self.speed.valueChanged.connect(controller.set_speed)
+        self.speed_label = QLabel()
+        form = QFormLayout()
+        form.addRow("η (learning rate)", self.lr_edit)
+        form.addRow("Batch size", self.batch_spin)
+        form.addRow("Speed", self.speed)
+        form.addRow("", self.speed_label)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Samples: inputs x and targets ob (double-click to edit)"))
+        layout.addWidget(self.table, 1)
+        layout.addLayout(form)
+        controller.structureChanged.connect(self.rebuild)
+        controller.changed.connect(self.refresh)
+        controller.speedChanged.connect(self._show_speed)
+        self.rebuild()
+        self._show_speed(controller.speed_index)
+
+    def _columns(self):
+        lay = self.controller.network.layout
+        L = len(lay.sizes) - 1
+        return [("x", j) for j in lay.neurons(0)] + [("ob", k) for k in lay.neurons(L)]
+
+    def rebuild(self):
+        cols = self._columns()
+        self.table.blockSignals(True)
+        self.table.setColumnCount(len(cols))
+        self.table.setHorizontalHeaderLabels([f"{kind}{j}" for kind, j in cols])
+        self.table.blockSignals(False)
+        self.refresh()
+
+    def refresh(self):
+        c = self.controller
+        cols = self._columns()
+        self.table.blockSignals(True)
+        self.table.setRowCount(len(c.inputs))
+        for row in range(len(c.inputs)):
+            for col, (kind, j) in enumerate(cols):
+                item = self.table.item(row, col)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.table.setItem(row, col, item)
+                if self.table.state() != QTableWidget.State.EditingState or \
+                        self.table.currentItem() is not item:
+                    item.setText(fmt(c.value((kind, row, j)), 4))
+        self.table.blockSignals(False)
+        self.lr_edit.refresh()
+        self.batch_spin.blockSignals(True)
+        self.batch_spin.setRange(0, len(c.inputs))
+        self.batch_spin.setValue(c.batch_size or 0)
+        self.batch_spin.blockSignals(False)
+
+    def _cell_edited(self, item):
+        kind, j = self._columns()[item.column()]
+        self.controller.edit((kind, item.row(), j), item.text())
+        self.refresh()  # shows the engine's value: the new one, or the old after a refusal
+
+    def _show_speed(self, index):
+        self.speed.blockSignals(True)
+        self.speed.setValue(index)
+        self.speed.blockSignals(False)
+        s = SPEEDS[index]
+        self.speed_label.setText("as fast as possible" if s is None else f"{s} steps per second")
+
+
+class InspectorPanel(QWidget):
+    """The selected weight, bias or neuron: its numbers, its value to edit, its frozen flag."""
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self.title = QLabel("Select a weight, bias or neuron on the canvas", wordWrap=True)
+        self.value_edit = NumberEdit(controller, objectName="inspectorValueEdit")
+        self.frozen_check = QCheckBox("Frozen (never updated)", objectName="inspectorFrozenCheck")
+        self.frozen_check.toggled.connect(self._freeze)
+        self.details = QLabel(wordWrap=True, objectName="inspectorDetails")
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        form.addRow("Value", self.value_edit)
+        form.addRow("", self.frozen_check)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(form)
+        layout.addWidget(self.details)
+        layout.addStretch(1)
+        controller.selectionChanged.connect(self.refresh)
+        controller.changed.connect(self.refresh)
+        self.refresh()
+
+    def _param_key(self):
+        key = self.controller.selection
+        return key if key and key[0] in ("w", "b") else None
+
+    def _freeze(self, on):
+        if self._param_key() is not None:
+            self.controller.set_frozen(self._param_key(), on)
+
+    def refresh(self, *_):
+        c = self.controller
+        key = c.selection
+        pkey = self._param_key()
+        editable = key is not None and key[0] in ("w", "b") or (
+            key is not None and key[0] == "n" and c.network.layout.locate(key[1])[0] == 0)
+        edit_key = pkey if pkey else (("x", c.sample, key[1]) if editable else None)
+        self.value_edit.setEnabled(edit_key is not None)
+        self.frozen_check.setEnabled(pkey is not None)
+        if edit_key is not None:
+            self.value_edit.set_key(edit_key)
+        else:
+            self.value_edit.key = None
+            self.value_edit.clear()
+        self.frozen_check.blockSignals(True)
+        self.frozen_check.setChecked(pkey is not None and c.value(("frozen", c.param_index(pkey))))
+        self.frozen_check.blockSignals(False)
+        self.title.setText(self._title(key))
+        self.details.setText(self._details(key))
+
+    def _title(self, key):
+        if key is None:
+            return "Select a weight, bias or neuron on the canvas"
+        if key[0] == "n":
+            return f"Neuron {self.controller.network.layout.neuron_label(key[1])}"
+        return f"Parameter {self.controller.label(key)}"
+
+    def _details(self, key):
+        c, rec = self.controller, self.controller.record
+        if key is None or rec is None:
+            return ""
+        s = c.record_sample
+        lay = c.network.layout
+        if key[0] == "w":
+            i, j = key[1], key[2]
+            return (f"∂L/∂{c.label(key)} = −δ{j}·y{i} = {fmt(rec.grad_weight(i, j))}<br>"
+                    f"update η·δ{j}·y{i} = {fmt(-c.lr * rec.grad_weight(i, j))}")
+        if key[0] == "b":
+            return (f"∂L/∂b{key[1]} = −δ{key[1]} = {fmt(rec.grad_bias(key[1]))}<br>"
+                    f"update η·δ{key[1]} = {fmt(-c.lr * rec.grad_bias(key[1]))}")
+        j = key[1]
+        layer, _ = lay.locate(j)
+        if layer == 0:
+            return f"x{j} = {fmt(rec.out(j, s))}"
+        lines = [f"net{j} = {fmt(rec.net(j, s))}", f"y{j} = {fmt(rec.out(j, s))}"]
+        if layer == len(lay.sizes) - 1:
+            lines.append(f"Err{j} = ob{j} − y{j} = {fmt(rec.err(j, s))}")
+        lines.append(f"δ{j} = {fmt(rec.delta(j, s))}")
+        return "<br>".join(lines)

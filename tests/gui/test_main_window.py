@@ -1,0 +1,185 @@
+"""The main window, driven as a user would: toolbar clicks, shortcuts, typing."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit, QToolBar
+
+from engine.lesson import load_preset
+from gui.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def click_action(qtbot, window, action):
+    toolbar = window.findChild(QToolBar, "mainToolBar")
+    qtbot.mouseClick(toolbar.widgetForAction(action), Qt.MouseButton.LeftButton)
+
+
+def notes_lesson():
+    return load_preset("notes_linear")
+
+
+def test_opens_with_the_notes_linear_preset_and_named_widgets(window):
+    ref = notes_lesson().network
+    assert window.network.sizes == (2, 2, 3)
+    assert window.network.activations == ("relu", "linear")
+    np.testing.assert_array_equal(window.network.theta, ref.theta)
+    for name in ("actionStep", "actionTrain", "actionReset", "actionUndo", "actionRedo"):
+        assert window.findChild(type(window.actionStep), name) is not None, name
+    for name in ("networkView", "lossPlot", "weightPlot", "learningRateEdit"):
+        assert window.findChild(object, name) is not None, name
+
+
+def test_step_button_changes_weights_exactly_as_engine_step(qtbot, window):
+    lesson = notes_lesson()
+    expected = lesson.network.copy()
+    rec = expected.step(lesson.inputs, lesson.targets, lesson.lr)
+    click_action(qtbot, window, window.actionStep)
+    np.testing.assert_array_equal(window.network.theta, expected.theta)
+    assert window.controller.step_count == 1
+    assert window.step_label.text() == "step 1"
+    assert window.controller.history.n_steps == 1
+    assert window.controller.history.latest()[0] == rec.loss
+
+
+def test_space_steps_and_ctrl_z_undoes_exactly(qtbot, window):
+    before = window.network.theta.copy()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    assert window.controller.step_count == 2
+    after_two = window.network.theta.copy()
+    assert not np.array_equal(after_two, before)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    np.testing.assert_array_equal(window.network.theta, before)
+    assert window.controller.step_count == 0
+    assert window.controller.history.n_steps == 0
+    redo = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, redo)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, redo)
+    np.testing.assert_array_equal(window.network.theta, after_two)
+    assert window.controller.history.n_steps == 2
+
+
+def type_into(qtbot, edit, text):
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, text)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+
+
+def test_learning_rate_edit_accepts_numbers_and_refuses_bad_text(qtbot, window):
+    edit = window.findChild(QLineEdit, "learningRateEdit")
+    type_into(qtbot, edit, "0.25")
+    assert window.controller.lr == 0.25
+    for bad in ("abc", "nan", "1e999", "-1"):
+        type_into(qtbot, edit, bad)
+        assert window.controller.lr == 0.25
+        assert edit.text() == "0.25"
+        assert "Not changed" in window.message_label.text()
+    window.controller.step()
+    lesson = notes_lesson()
+    ref = lesson.network.copy()
+    ref.step(lesson.inputs, lesson.targets, 0.25)
+    np.testing.assert_array_equal(window.network.theta, ref.theta)
+
+
+def test_inspector_edits_the_selected_weight_and_freezes_it(qtbot, window):
+    window.controller.select(("w", 3, 5))
+    edit = window.findChild(QLineEdit, "inspectorValueEdit")
+    type_into(qtbot, edit, "0.75")
+    assert window.network.weight(3, 5) == 0.75
+    check = window.inspector.frozen_check
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    assert window.network.is_weight_frozen(3, 5)
+    window.controller.step()
+    assert window.network.weight(3, 5) == 0.75
+    type_into(qtbot, edit, "zero")
+    assert window.network.weight(3, 5) == 0.75
+    assert window.message_label.text().startswith("Not changed")
+
+
+def test_train_then_pause_stops(qtbot, window):
+    c = window.controller
+    qtbot.keyClick(window.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert c.training and window.actionTrain.text() == "Pause"
+    qtbot.waitUntil(lambda: c.step_count > 100, timeout=5000)
+    qtbot.keyClick(window.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert not c.training and window.actionTrain.text() == "Train"
+    stopped_at = c.step_count
+    qtbot.wait(100)
+    assert c.step_count == stopped_at
+    assert c.history.n_steps == stopped_at
+    # the whole run is one undo step
+    window.actionUndo.trigger()
+    assert c.step_count == 0
+    np.testing.assert_array_equal(window.network.theta, notes_lesson().network.theta)
+
+
+def test_train_n_shows_progress_and_cancel_stops(qtbot, window):
+    c = window.controller
+    c.set_speed(3)  # 30 steps/s: slow enough to cancel midway
+    window.train_n(1000)
+    assert window.progress.isVisible() and window.cancel_button.isVisible()
+    qtbot.waitUntil(lambda: c.step_count >= 2, timeout=5000)
+    qtbot.mouseClick(window.cancel_button, Qt.MouseButton.LeftButton)
+    assert not c.training and not window.progress.isVisible()
+    assert 2 <= c.step_count < 1000
+
+
+def test_train_n_runs_exactly_n_steps_like_the_engine(qtbot, window):
+    c = window.controller
+    window.train_n(500)
+    qtbot.waitUntil(lambda: not c.training, timeout=10000)
+    assert c.step_count == 500
+    lesson = notes_lesson()
+    ref = lesson.network.copy()
+    losses = ref.train(lesson.inputs, lesson.targets, lesson.lr, 500)
+    np.testing.assert_array_equal(window.network.theta, ref.theta)
+    x, y = c.history.curve(0)
+    np.testing.assert_array_equal(y, losses)
+
+
+def test_diverging_learning_rate_pauses_and_keeps_a_finite_state(qtbot, window):
+    c = window.controller
+    type_into(qtbot, window.findChild(QLineEdit, "learningRateEdit"), "1e6")
+    c.start_training()
+    qtbot.waitUntil(lambda: not c.training, timeout=5000)
+    assert np.isfinite(window.network.theta).all()
+    assert "diverged" in window.message_label.text()
+    for col in range(c.history.n_columns):
+        assert np.isfinite(c.history.curve(col)[1]).all()
+
+
+def test_reset_and_randomize_are_undoable(qtbot, window):
+    c = window.controller
+    initial = window.network.theta.copy()
+    c.step()
+    click_action(qtbot, window, window.actionRandomize)
+    randomized = window.network.theta.copy()
+    assert not np.array_equal(randomized, initial) and c.step_count == 0
+    click_action(qtbot, window, window.actionReset)
+    np.testing.assert_array_equal(window.network.theta, initial)
+    window.actionUndo.trigger()
+    np.testing.assert_array_equal(window.network.theta, randomized)
+    window.actionUndo.trigger()
+    assert c.step_count == 1 and c.history.n_steps == 1
+
+
+def test_presets_menu_loads_each_preset(qtbot, window):
+    for name, action in window.preset_actions.items():
+        action.trigger()
+        ref = load_preset(name)
+        assert window.network.sizes == ref.network.sizes
+        assert window.network.activations == ref.network.activations
+        np.testing.assert_array_equal(window.network.theta, ref.network.theta)
+        window.controller.step()
+        assert window.controller.step_count == 1
