@@ -1,0 +1,188 @@
+"""Microseconds per training step of the engine, and how that compares with PyTorch eager.
+
+    uv run python benchmarks/bench_engine.py [--quick] [--check]
+
+Times ``Network.step()`` (one update that returns a full StepRecord) and ``Network.train()``
+(many updates in one call) on the notes' 2-2-3 net and on a 2-8-8-1 net at batch 10 and 1000.
+When PyTorch is importable (it is not a project dependency; see benchmarks/README.md) the same
+nets, with the same starting parameters, are timed as an ``nn.Sequential`` + ``optim.SGD`` loop in
+float64 eager mode, and torch_time / our_time is printed against the targets. Each figure is the
+best of several repeats, each long enough to swamp the timer, taken in turns with the case's
+other figures. ``--check`` exits 1 if a target fails (only when PyTorch is present); otherwise
+the exit code is always 0.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+
+from engine import Network  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+LR = 1e-3  # small enough that hundreds of thousands of steps never diverge
+SECONDS, REPEATS = 0.05, 20  # per timed call, and how many; --quick uses QUICK
+QUICK = 0.02, 5
+
+
+@dataclass
+class Case:
+    name: str
+    sizes: list
+    activations: list
+    batch: int
+    targets: dict = field(default_factory=dict)  # method → minimum torch_time / our_time
+    sample: tuple | None = None  # (x, target) of every sample; None: a fixed random set
+
+
+CASES = [
+    Case("notes 2-2-3, batch 1", [2, 2, 3], ["relu", "linear"], 1, {"step": 10, "train": 30},
+         ([0.6, -0.4], [0.5, 0.0, 0.3])),
+    Case("2-8-8-1, batch 10", [2, 8, 8, 1], ["tanh", "tanh", "sigmoid"], 10),
+    Case("2-8-8-1, batch 1000", [2, 8, 8, 1], ["tanh", "tanh", "sigmoid"], 1000, {"train": 5}),
+]
+
+
+def data(case):
+    """(X, T) as (batch, n) float64 arrays."""
+    if case.sample is not None:
+        x, t = case.sample
+        return np.tile(x, (case.batch, 1)), np.tile(t, (case.batch, 1))
+    rng = np.random.default_rng(0)
+    return (rng.uniform(-1, 1, (case.batch, case.sizes[0])),
+            rng.uniform(0, 1, (case.batch, case.sizes[-1])))
+
+
+def make_net(case):
+    return Network(case.sizes, case.activations, "half_sse", seed=0)
+
+
+def _timed(run, n):
+    t0 = time.perf_counter()
+    run(n)
+    return time.perf_counter() - t0
+
+
+def us_per_step(runs, seconds, repeats):
+    """Best-of-``repeats`` µs per step of each ``run(n)``, which takes n steps.
+
+    Each run's n is doubled until one call lasts ``seconds`` (those calls are the warm-up); the
+    repeats then take turns across the runs, so a slow spell of the machine hits them alike.
+    """
+    ns = []
+    for run in runs:
+        n = 1
+        _timed(run, n)
+        while _timed(run, n) < seconds:
+            n *= 2
+        ns.append(n)
+    best = [float("inf")] * len(runs)
+    for _ in range(repeats):
+        best = [min(b, _timed(run, n) / n) for b, run, n in zip(best, runs, ns)]
+    return [b * 1e6 for b in best]
+
+
+def ours_step(case):
+    net, (X, T) = make_net(case), data(case)
+
+    def run(n):
+        for _ in range(n):
+            net.step(X, T, LR)
+    return run
+
+
+def ours_train(case):
+    net, (X, T) = make_net(case), data(case)
+    return lambda n: net.train(X, T, LR, n)
+
+
+def torch_loop(case):
+    """The same net as a float64 nn.Sequential with our starting parameters, trained by SGD."""
+    net, (X, T) = make_net(case), data(case)
+    acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
+    layers = []
+    for l, act in enumerate(case.activations, start=1):
+        linear = torch.nn.Linear(case.sizes[l - 1], case.sizes[l])
+        with torch.no_grad():
+            linear.weight.copy_(torch.from_numpy(net.W[l].T))
+            linear.bias.copy_(torch.from_numpy(net.b[l]))
+        layers += [linear] + ([] if act == "linear" else [acts[act]()])
+    model = torch.nn.Sequential(*layers)
+    opt = torch.optim.SGD(model.parameters(), lr=LR)
+    x, t = torch.from_numpy(X), torch.from_numpy(T)
+    with torch.no_grad():  # both sides compute the same loss, so they time the same work
+        start_loss = 0.5 * ((t - model(x)) ** 2).sum(1).mean().item()
+    assert np.isclose(start_loss, net.loss_value(X, T)), (start_loss, net.loss_value(X, T))
+
+    def run(n):
+        for _ in range(n):
+            opt.zero_grad()
+            y = model(x)
+            loss = 0.5 * ((t - y) ** 2).sum(1).mean()
+            loss.backward()
+            opt.step()
+            loss.item()
+    return run
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="short run (noisier figures)")
+    ap.add_argument("--check", action="store_true", help="exit 1 if a target fails")
+    ap.add_argument("--torch-threads", type=int, default=1, metavar="N",
+                    help="PyTorch intra-op threads (default 1: steadier, and our NumPy work on "
+                         "these small matrices is single-threaded; 0 keeps PyTorch's default)")
+    args = ap.parse_args(argv)
+    seconds, repeats = QUICK if args.quick else (SECONDS, REPEATS)
+    if torch is not None:
+        torch.set_default_dtype(torch.float64)
+        if args.torch_threads > 0:
+            torch.set_num_threads(args.torch_threads)
+
+    print(f"Python {sys.version.split()[0]}, NumPy {np.__version__}, "
+          + (f"PyTorch {torch.__version__} (intra-op threads: {torch.get_num_threads()})"
+             if torch is not None else "PyTorch not importable: our figures only"))
+    print(f"η = {LR:g}, half_sse, float64; µs per step, best of {repeats} interleaved repeats "
+          f"of ≥ {seconds:g} s each\n")
+    head = f"{'case':<22} {'method':<8} {'ours µs':>9}"
+    if torch is not None:
+        head += f" {'torch µs':>9} {'torch/ours':>10}  target"
+    print(head)
+    print("-" * len(head))
+    failed = False
+    for case in CASES:
+        runs = [ours_step(case), ours_train(case)]
+        if torch is not None:
+            runs.append(torch_loop(case))
+        ours_step_us, ours_train_us, *theirs = us_per_step(runs, seconds, repeats)
+        for method, ours in (("step", ours_step_us), ("train", ours_train_us)):
+            row = f"{case.name:<22} {method + '()':<8} {ours:>9.1f}"
+            if theirs:
+                ratio = theirs[0] / ours
+                row += f" {theirs[0]:>9.1f} {ratio:>9.1f}×"
+                target = case.targets.get(method)
+                if target is not None:
+                    ok = ratio >= target
+                    failed |= not ok
+                    row += f"  ≥{target}× {'PASS' if ok else 'FAIL'}"
+            print(row, flush=True)
+    if args.check and torch is None:
+        print("\n--check: the targets need PyTorch, so there is nothing to check")
+    if args.check and failed:
+        print("\n--check: some targets failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
