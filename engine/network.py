@@ -140,6 +140,13 @@ def _finite(value, what):
     return v
 
 
+def _all_finite(a):
+    """No NaN/Inf in ``a``. v·v is one fast call and is finite exactly when every entry is,
+    unless a huge entry overflows the square: only then is the entry-by-entry check needed."""
+    v = a.reshape(-1)
+    return math.isfinite(v.dot(v)) or bool(np.isfinite(v).all())
+
+
 def _batch(a, n, what):
     """``a`` as a float64 (batch, n) array and whether it came in as one 1-D sample."""
     try:
@@ -154,9 +161,9 @@ def _batch(a, n, what):
         raise ValueError(
             f"{what} has shape {arr.shape}; the network needs {n} values or a (batch, {n}) array"
         )
-    if not np.isfinite(arr).all():
+    if not _all_finite(arr):
         raise ValueError(f"{what} contains NaN or Inf")
-    return np.ascontiguousarray(arr), single
+    return arr, single
 
 
 class _Pass:
@@ -224,18 +231,17 @@ class _Pass:
             op()
 
     def loss(self):
-        """L (batch mean) after ``forward``."""
+        """L (batch mean) after ``forward``. Half-SSE leaves ∂L/∂y = y − ob in dnets[L]."""
+        if self.sse:
+            self.err_op()
+            return 0.5 * self.dflat.dot(self.dflat) / self.batch
         n, L = self.network, len(self.ys) - 1
         return float(n._loss.sample_losses(n._acts[L], self.nets[L], self.ys[L], self.t).mean())
 
     def loss_and_backward(self, update=None):
         """L, then dnets and grad. ``update`` (a per-parameter step vector, η·mask/batch) applies
         each layer's update before its δ is propagated down: the output-layer-first order."""
-        if self.sse:
-            self.err_op()
-            loss = 0.5 * self.dflat.dot(self.dflat) / self.batch
-        else:
-            loss = self.loss()
+        loss = self.loss()
         for op in self.output_ops:
             op()
         theta = self.network.theta
@@ -516,21 +522,20 @@ class Network:
         loss = p.loss_and_backward(update=step if output_first else None)
         if not output_first:
             self.theta -= step * p.grad
-        if apply and not (math.isfinite(loss) and np.isfinite(self.theta).all()):
+        # the record keeps batch-first copies: the check below and later calls reuse the buffers
+        record = StepRecord(self.layout, p.ys[0].T.copy(), p.t.T.copy(), loss,
+                            [None] + [a.T.copy() for a in p.nets[1:]],
+                            [y.T.copy() for y in p.ys], [None] + [-d.T for d in p.dnets[1:]],
+                            p.grad / p.batch, before, self.theta.copy(), lr, self.update_order)
+        if apply and not (math.isfinite(loss) and _all_finite(self.theta)
+                          and math.isfinite(self._loss_at(p))):
             np.copyto(self.theta, before)
             raise DivergenceError(
                 f"the update with η = {lr:g} makes the loss or a parameter NaN/Inf", 0
             )
-        after = self.theta.copy()
         if not apply:
             np.copyto(self.theta, before)
-        # the record keeps copies, batch-first; the pass's buffers are reused by the next call
-        grad = p.grad / p.batch
-        deltas = [None] + [-d.T for d in p.dnets[1:]]
-        nets = [None] + [a.T.copy() for a in p.nets[1:]]
-        outs = [y.T.copy() for y in p.ys]
-        return StepRecord(self.layout, outs[0], p.t.T.copy(), loss, nets, outs, deltas, grad,
-                          before, after, lr, self.update_order)
+        return record
 
     def train(self, X, T, lr, steps, batch_size=None, params_out=None, start=0):
         """``steps`` SGD updates on the data set (X, T); returns the per-step loss array.
@@ -596,11 +601,19 @@ class Network:
             if update is None:
                 np.multiply(step, grad, out=tmp)
                 np.subtract(theta, tmp, out=theta)
+            if not _all_finite(theta):
+                return self._diverged(prev, s, losses, lr)
             if params_out is not None:
                 params_out[s] = theta
-        if steps and not np.isfinite(theta).all():
+        if steps and not math.isfinite(self._loss_at(p)):
             return self._diverged(prev, steps - 1, losses, lr)
         return losses
+
+    @staticmethod
+    def _loss_at(p):
+        """The loss of the batch in ``p`` at the current parameters."""
+        p.forward()
+        return p.loss()
 
     def _diverged(self, prev, done, losses, lr):
         done = max(done, 0)

@@ -355,19 +355,18 @@ class Controller(QObject):
             self._speed_clock = (now, self.step_count)
         if self._target_steps is not None:
             self.progressChanged.emit(run["steps"], self._target_steps)
+        self.historyChanged.emit()
         if error is not None:
             self.pause()
             self.message.emit(
                 f"Training stopped at step {self.step_count + 1}: with η = {self.lr:g} the "
                 "loss became NaN/Inf (diverged). The last finite state is kept; "
                 "lower η and train again.", True)
-            return
-        if self._target_steps is not None and run["steps"] >= self._target_steps:
+        elif self._target_steps is not None and run["steps"] >= self._target_steps:
             self.pause()
-            return
-        self._refresh_record()
-        self.changed.emit()
-        self.historyChanged.emit()
+        else:
+            self._refresh_record()
+            self.changed.emit()
 
     def run_steps(self, n):
         """Train n steps now, without the timer (for the command line); one undoable run."""

@@ -12,7 +12,7 @@ import math
 
 
 class Value:
-    """A scalar in a computation graph: ``data``, and after ``backward`` the ``grad`` ∂root/∂self."""
+    """A scalar in a computation graph: ``data`` and, after ``backward``, ``grad`` = ∂root/∂self."""
 
     __slots__ = ("data", "grad", "_parents", "_local")
 
