@@ -53,6 +53,11 @@ class MainWindow(QMainWindow):
         c.message.connect(self.show_message)
         c.progressChanged.connect(self._progress)
         self.resize(1600, 1000)
+        # the canvas is what the class looks at: give it most of the height
+        self.resizeDocks([self.docks[n] for n in ("loss", "parameters", "outputs")],
+                         [300, 300, 300], Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["lesson"], self.docks["inspector"]], [330, 330],
+                         Qt.Orientation.Horizontal)
         self._update_status()
 
     @property
@@ -83,14 +88,18 @@ class MainWindow(QMainWindow):
                                         "Back to the lesson's initial values")
         self.actionRandomize = self._action("actionRandomize", "Randomize", "Ctrl+Shift+R",
                                             lambda: c.randomize(), "New random weights (seeded)")
-        self.actionUndo = c.undo_stack.createUndoAction(self, "Undo")
-        self.actionUndo.setObjectName("actionUndo")
-        self.actionUndo.setShortcut(QKeySequence("Ctrl+Z"))
-        self.actionRedo = c.undo_stack.createRedoAction(self, "Redo")
-        self.actionRedo.setObjectName("actionRedo")
+        # fixed texts keep the toolbar still; the tooltip names what would be undone
+        self.actionUndo = self._action("actionUndo", "Undo", "Ctrl+Z", c.undo_stack.undo)
+        self.actionRedo = self._action("actionRedo", "Redo", "Ctrl+Shift+Z", c.undo_stack.redo)
         self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
-        for a in (self.actionUndo, self.actionRedo):
-            self.addAction(a)
+        c.undo_stack.canUndoChanged.connect(self.actionUndo.setEnabled)
+        c.undo_stack.canRedoChanged.connect(self.actionRedo.setEnabled)
+        c.undo_stack.undoTextChanged.connect(lambda t: self.actionUndo.setToolTip(
+            f"Undo {t} (Ctrl+Z)" if t else "Undo (Ctrl+Z)"))
+        c.undo_stack.redoTextChanged.connect(lambda t: self.actionRedo.setToolTip(
+            f"Redo {t} (Ctrl+Shift+Z)" if t else "Redo (Ctrl+Shift+Z)"))
+        self.actionUndo.setEnabled(False)
+        self.actionRedo.setEnabled(False)
         self.actionDerivatives = self._action(
             "actionShowDerivatives", "Show Err, δ, ∂L/∂w", "Ctrl+D",
             lambda on: self.view.set_show_derivatives(on), checkable=True)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QFormLayout, QLabel, QLineEdit, QSlider, QSpinBox, QTableWidget,
+    QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QSlider, QSpinBox, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
@@ -17,8 +17,8 @@ class NumberEdit(QLineEdit):
 
     committed = Signal(bool)
 
-    def __init__(self, controller, key=None, parent=None):
-        super().__init__(parent)
+    def __init__(self, controller, key=None, parent=None, **kwargs):
+        super().__init__(parent, **kwargs)
         self.controller, self.key = controller, key
         self.editingFinished.connect(self._commit)
 
@@ -56,9 +56,11 @@ class LessonPanel(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.table = QTableWidget(objectName="sampleTable")
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(64)
         self.table.itemChanged.connect(self._cell_edited)
-        self.table.currentCellChanged.connect(lambda row, *_: row >= 0 and
-                                              self.controller.set_sample(row))
+        self.table.currentCellChanged.connect(lambda row, col, *_: col >= 0 and
+                                              self.controller.set_sample(col))
         self.lr_edit = NumberEdit(controller, ("lr",), objectName="learningRateEdit")
         self.lr_edit.setToolTip("Learning rate η: each step changes w by η·δ_j·y_i")
         self.batch_spin = QSpinBox(objectName="batchSizeSpin")
@@ -77,43 +79,53 @@ class LessonPanel(QWidget):
         form.addRow("Speed", self.speed)
         form.addRow("", self.speed_label)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Samples: inputs x and targets ob (double-click to edit)"))
-        layout.addWidget(self.table, 1)
+        layout.addWidget(QLabel("Inputs x and targets ob, one column per sample "
+                                "(double-click to edit; click a sample to show it)",
+                                wordWrap=True))
+        layout.addWidget(self.table)
         layout.addLayout(form)
+        layout.addStretch(1)
         controller.structureChanged.connect(self.rebuild)
         controller.changed.connect(self.refresh)
         controller.speedChanged.connect(self._show_speed)
         self.rebuild()
         self._show_speed(controller.speed_index)
 
-    def _columns(self):
+    def _rows(self):
+        """(kind, neuron) per table row: the inputs x, then the targets ob."""
         lay = self.controller.network.layout
         L = len(lay.sizes) - 1
         return [("x", j) for j in lay.neurons(0)] + [("ob", k) for k in lay.neurons(L)]
 
     def rebuild(self):
-        cols = self._columns()
+        rows = self._rows()
         self.table.blockSignals(True)
-        self.table.setColumnCount(len(cols))
-        self.table.setHorizontalHeaderLabels([f"{kind}{j}" for kind, j in cols])
+        self.table.setRowCount(len(rows))
+        self.table.setVerticalHeaderLabels([f"{kind}{j}" for kind, j in rows])
         self.table.blockSignals(False)
         self.refresh()
 
     def refresh(self):
+        """One column per sample; rows x1, x2, …, ob5, …"""
         c = self.controller
-        cols = self._columns()
         self.table.blockSignals(True)
-        self.table.setRowCount(len(c.inputs))
-        for row in range(len(c.inputs)):
-            for col, (kind, j) in enumerate(cols):
+        self.table.setColumnCount(len(c.inputs))
+        self.table.setHorizontalHeaderLabels([str(s + 1) for s in range(len(c.inputs))])
+        editing = self.table.state() == QTableWidget.State.EditingState
+        for row, (kind, j) in enumerate(self._rows()):
+            for col in range(len(c.inputs)):
                 item = self.table.item(row, col)
                 if item is None:
                     item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                     self.table.setItem(row, col, item)
-                if self.table.state() != QTableWidget.State.EditingState or \
-                        self.table.currentItem() is not item:
-                    item.setText(fmt(c.value((kind, row, j)), 4))
+                if not (editing and self.table.currentItem() is item):
+                    item.setText(fmt(c.value((kind, col, j)), 3))
         self.table.blockSignals(False)
+        # as tall as its rows, so the form below stays in view
+        t = self.table
+        t.setFixedHeight(t.horizontalHeader().sizeHint().height() + t.verticalHeader().length()
+                         + 2 * t.frameWidth() + t.horizontalScrollBar().sizeHint().height())
         self.lr_edit.refresh()
         self.batch_spin.blockSignals(True)
         self.batch_spin.setRange(0, len(c.inputs))
@@ -121,8 +133,8 @@ class LessonPanel(QWidget):
         self.batch_spin.blockSignals(False)
 
     def _cell_edited(self, item):
-        kind, j = self._columns()[item.column()]
-        self.controller.edit((kind, item.row(), j), item.text())
+        kind, j = self._rows()[item.row()]
+        self.controller.edit((kind, item.column(), j), item.text())
         self.refresh()  # shows the engine's value: the new one, or the old after a refusal
 
     def _show_speed(self, index):

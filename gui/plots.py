@@ -1,0 +1,488 @@
+"""Live plots: the loss per step, every parameter per step, and the outputs against the targets.
+
+Each plot makes its pyqtgraph items once (again only on ``structureChanged``) and feeds them with
+``setData``. Training emits ``historyChanged`` every frame, so a plot redraws at most once per
+``REFRESH_MS``: the first request redraws at once, the requests of the next ``REFRESH_MS`` are
+folded into one redraw when it ends. A hidden plot (a closed dock) only notes that it is stale
+and redraws when shown.
+
+The x axis counts steps taken: the loss before step s + 1 is drawn at s (0 for the starting
+loss), a parameter after step s + 1 at s + 1. Once the history's buckets hold several steps each,
+every curve also ends in the latest value at the latest step, so the line ends where training is.
+
+Data never reaches pyqtgraph with a NaN/Inf in it (nor a value ≤ 0 on a log axis): points are
+filtered first, which lets ``setData`` skip pyqtgraph's own check. ``History.curve`` returns at
+most 2 × capacity points per column (min/max per bucket), few enough for 15 curves to redraw in
+a frame, so pyqtgraph's downsampling and clip-to-view stay off (both were slower here while the
+x axis auto-ranges). Measured costs that set the constants below: a curve pen wider than 1 px
+draws ~8× slower, and minor grid lines add ~3 ms per axis per repaint.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QVBoxLayout, QWidget)
+
+from .style import fmt
+
+REFRESH_MS = 30       # at most one redraw per this many milliseconds
+FONT_PT = 11          # tick labels, list, checkbox, value labels
+LABEL_PT = 12         # axis titles
+LINE_WIDTH = 1        # every curve (cosmetic): wider pens cost ~8× the drawing time
+SELECTED_WIDTH = 3    # the selected parameter's curve, the only wide one
+Z_CURVE, Z_SELECTED = 0, 10
+MAX_TICK_LEVEL = 0    # major ticks and grid lines only
+CLICK_TOLERANCE_PX = 8
+
+BACKGROUND = QColor("#FFFFFF")
+FOREGROUND = QColor("#202020")
+GRID_ALPHA = 0.25
+LOSS_COLOR = QColor("#000000")
+OUTPUT_COLOR = QColor("#0072B2")  # y_k (Okabe–Ito blue)
+TARGET_COLOR = QColor("#009E73")  # ob_k (Okabe–Ito bluish green)
+
+#: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
+#: without the orange that marks the selection elsewhere; weights draw solid, biases dashed
+PARAM_COLORS = tuple(QColor(c) for c in (
+    "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#332288", "#999933", "#56B4E9", "#882255",
+    "#44AA99", "#AA4499", "#117733", "#CC6677", "#000000", "#661100", "#B8860B"))
+
+
+def param_color(index):
+    """Parameter ``index``'s curve colour (the palette repeats after 15)."""
+    return PARAM_COLORS[index % len(PARAM_COLORS)]
+
+
+def param_pen(index, kind, selected=False):
+    """The pen of parameter ``index``: its colour, dashed for a bias (``kind`` "b")."""
+    pen = pg.mkPen(param_color(index), width=SELECTED_WIDTH if selected else LINE_WIDTH)
+    if kind == "b":
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+def finite_points(x, y, positive=False):
+    """(x, y) without the points whose y is NaN/±Inf (or ≤ 0 when ``positive``: a log axis)."""
+    keep = np.isfinite(y) & np.isfinite(x)
+    if positive:
+        keep &= y > 0
+    if keep.all():
+        return x, y
+    return x[keep], y[keep]
+
+
+def set_curve(item, x, y, positive=False):
+    """Feed ``item`` (a PlotDataItem) with the finite part of (x, y)."""
+    x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
+                         positive)
+    item.setData(x, y, connect="all", skipFiniteCheck=True)
+
+
+def history_points(history, column, latest=None, x_offset=0.0):
+    """(x, y) of one history column as drawn: ``History.curve`` shifted by ``x_offset``, plus,
+    once buckets hold several steps, the latest value (``latest``, the row from
+    ``history.latest()``) at the latest step. At most 2 × capacity + 1 points."""
+    x, y = history.curve(column)
+    if history.stride > 1 and len(x):
+        if latest is None:
+            latest = history.latest()
+        x = np.append(x, history.n_steps - 1)
+        y = np.append(y, latest[column])
+    if x_offset:
+        x += x_offset
+    return x, y
+
+
+class Throttle(QObject):
+    """Calls ``callback`` at most once per ``interval_ms``.
+
+    ``request()`` calls it at once when it has not run in the last interval; the requests made
+    within the interval are folded into one call when it ends, so the last state is drawn.
+    """
+
+    def __init__(self, callback, interval_ms=REFRESH_MS, parent=None):
+        super().__init__(parent)
+        self.callback = callback
+        self.pending = False
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self._interval_over)
+
+    def request(self, *_):
+        if self.timer.isActive():
+            self.pending = True
+            return
+        self.pending = False
+        self.timer.start()
+        self.callback()
+
+    def _interval_over(self):
+        if self.pending:
+            self.pending = False
+            self.timer.start()
+            self.callback()
+
+
+def plot_font(size=FONT_PT, bold=False):
+    f = QFont()
+    f.setPointSizeF(size)
+    f.setBold(bold)
+    return f
+
+
+def make_plot_widget(x_label, y_label):
+    """A white PlotWidget with readable axes and a light grid at the major ticks. pyqtgraph's
+    plot-options menu is off (it could switch downsampling, clip-to-view or a log axis behind
+    the app's back); the view menu ("View All", export) stays."""
+    w = pg.PlotWidget(background=BACKGROUND)
+    item = w.getPlotItem()
+    item.setMenuEnabled(False, enableViewBoxMenu=True)
+    item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
+    label_style = {"color": FOREGROUND.name(), "font-size": f"{LABEL_PT}pt"}
+    for name, text in (("bottom", x_label), ("left", y_label)):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(FOREGROUND))
+        axis.setTextPen(pg.mkPen(FOREGROUND))
+        axis.setStyle(tickFont=plot_font(), maxTickLevel=MAX_TICK_LEVEL)
+        axis.enableAutoSIPrefix(False)  # "value (x0.001)" reads badly; the ticks say it all
+        if text:
+            axis.setLabel(text, **label_style)
+    return w
+
+
+class _PlotBase(QWidget):
+    """Shared plumbing: ``request_refresh`` (throttled, and deferred while hidden) and
+    ``refresh`` (now)."""
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.controller = controller
+        self._stale = True
+        self._throttle = Throttle(self._refresh_if_shown, REFRESH_MS, self)
+        f = self.font()
+        if f.pointSizeF() < FONT_PT:
+            f.setPointSizeF(FONT_PT)
+            self.setFont(f)
+
+    def request_refresh(self, *_):
+        self._throttle.request()
+
+    def _refresh_if_shown(self):
+        if self.isVisible():
+            self.refresh()
+        else:
+            self._stale = True
+
+    def refresh(self):
+        """Redraw from the controller now."""
+        self._stale = False
+        self._update()
+
+    def _update(self):
+        raise NotImplementedError
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+
+class LossPlot(_PlotBase):
+    """The loss before each step against the step number, with a log-scale switch
+    (``logScaleCheck``)."""
+
+    def __init__(self, controller, parent=None):
+        super().__init__(controller, parent)
+        self.setObjectName("lossPlot")
+        self.plot = make_plot_widget("step", "loss L")
+        self.plot.setObjectName("lossPlotView")
+        self.curve = self.plot.plot(pen=pg.mkPen(LOSS_COLOR, width=LINE_WIDTH))
+        self.log_check = QCheckBox("Log scale")
+        self.log_check.setObjectName("logScaleCheck")
+        self.log_check.setToolTip("Show the loss on a logarithmic axis (steps whose loss is "
+                                  "exactly 0 have no place there and are left out)")
+        self.log_check.toggled.connect(self.set_log_scale)
+
+        top = QHBoxLayout()
+        top.addStretch(1)
+        top.addWidget(self.log_check)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 4)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+
+        controller.historyChanged.connect(self.request_refresh)
+        controller.structureChanged.connect(self.request_refresh)
+        # a run that ends (Train N done, divergence) records its last slice without a
+        # historyChanged, so the end of training redraws too
+        controller.trainingStateChanged.connect(self.request_refresh)
+        self.refresh()
+
+    @property
+    def log_scale(self):
+        return self.log_check.isChecked()
+
+    def set_log_scale(self, on):
+        on = bool(on)
+        if self.log_check.isChecked() != on:
+            self.log_check.setChecked(on)  # comes back here through ``toggled``
+            return
+        item = self.plot.getPlotItem()
+        # the data and the axis change in the order that never maps a value ≤ 0 through log10
+        if on:
+            self._update()
+            item.setLogMode(x=False, y=True)
+        else:
+            item.setLogMode(x=False, y=False)
+            self._update()
+        item.enableAutoRange(y=True)
+
+    def _update(self):
+        x, y = history_points(self.controller.history, 0)
+        set_curve(self.curve, x, y, positive=self.log_scale)
+
+
+class ParameterPlot(_PlotBase):
+    """Every weight and bias against the step number. The list (``parameterList``) has a
+    checkable row per parameter that shows or hides its curve; clicking a curve or a row selects
+    that parameter, and the controller's selection highlights its curve and row."""
+
+    def __init__(self, controller, parent=None):
+        super().__init__(controller, parent)
+        self.setObjectName("weightPlot")
+        self.plot = make_plot_widget("step", "value")
+        self.plot.setObjectName("weightPlotView")
+        self.list = QListWidget()
+        self.list.setObjectName("parameterList")
+        self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
+        self.list.setToolTip("Tick a parameter to show its curve; click a row or a curve to "
+                             "select the parameter")
+        self.list.setIconSize(QSize(22, 10))
+        self.list.setMaximumWidth(130)
+        self.list.itemChanged.connect(self._row_changed)
+        self.list.itemSelectionChanged.connect(self._row_selected)
+        self.curves = []      # PlotDataItem per parameter index
+        self.keys = []        # ("w", i, j) / ("b", j) per parameter index
+        self.selected = None  # index of the highlighted parameter
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.plot, 1)
+        layout.addWidget(self.list)
+
+        controller.structureChanged.connect(self.rebuild)
+        controller.historyChanged.connect(self.request_refresh)
+        controller.trainingStateChanged.connect(self.request_refresh)
+        controller.selectionChanged.connect(self.show_selection)
+        self.rebuild()
+
+    # -- building ---------------------------------------------------------------------------------
+    def rebuild(self):
+        """One curve and one list row per parameter of the controller's current network."""
+        item = self.plot.getPlotItem()
+        for curve in self.curves:
+            item.removeItem(curve)
+        self.list.blockSignals(True)
+        self.list.clear()
+        self.curves, self.keys, self.selected = [], [], None
+        for p in self.controller.network.parameters():
+            curve = item.plot(pen=param_pen(p.index, p.kind))
+            curve.setZValue(Z_CURVE)
+            curve.setCurveClickable(True, width=CLICK_TOLERANCE_PX)
+            curve.sigClicked.connect(lambda *_, index=p.index: self._curve_clicked(index))
+            self.curves.append(curve)
+            self.keys.append(self.controller.key_of_param(p.index))
+            row = QListWidgetItem(self._swatch(p.index, p.kind), p.label)
+            row.setFlags(row.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            row.setCheckState(Qt.CheckState.Checked)
+            row.setData(Qt.ItemDataRole.UserRole, p.index)
+            self.list.addItem(row)
+        self.list.blockSignals(False)
+        self.refresh()
+        self.show_selection(self.controller.selection)
+
+    @staticmethod
+    def _swatch(index, kind):
+        """The list row's icon: a short stroke of the curve's pen."""
+        pix = QPixmap(22, 10)
+        pix.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pix)
+        pen = QPen(param_pen(index, kind))
+        pen.setWidthF(3)
+        painter.setPen(pen)
+        painter.drawLine(1, 5, 21, 5)
+        painter.end()
+        return QIcon(pix)
+
+    # -- data ---------------------------------------------------------------------------------------
+    def _update(self):
+        history = self.controller.history
+        latest = history.latest()
+        for p, curve in enumerate(self.curves):
+            x, y = history_points(history, 1 + p, latest, x_offset=1.0)
+            set_curve(curve, x, y)
+
+    # -- showing and hiding ---------------------------------------------------------------------
+    def set_parameter_visible(self, index, visible):
+        self.list.item(index).setCheckState(Qt.CheckState.Checked if visible
+                                            else Qt.CheckState.Unchecked)
+
+    def is_parameter_visible(self, index):
+        return self.curves[index].isVisible()
+
+    def _row_changed(self, row):
+        index = row.data(Qt.ItemDataRole.UserRole)
+        self.curves[index].setVisible(row.checkState() == Qt.CheckState.Checked)
+
+    # -- selection ----------------------------------------------------------------------------------
+    def _curve_clicked(self, index):
+        self.controller.select(self.keys[index])
+
+    def _row_selected(self):
+        rows = self.list.selectedItems()
+        if rows:
+            self.controller.select(self.keys[rows[0].data(Qt.ItemDataRole.UserRole)])
+
+    def show_selection(self, key):
+        """Highlight the curve of ``key`` (a weight or bias key) and select its row; any other
+        key, or None, clears the highlight."""
+        index = self.keys.index(key) if key in self.keys else None
+        if self.selected is not None:
+            old = self.selected
+            self.curves[old].setPen(param_pen(old, self.keys[old][0]))
+            self.curves[old].setZValue(Z_CURVE)
+        self.selected = index
+        self.list.blockSignals(True)
+        if index is None:
+            self.list.clearSelection()
+        else:
+            self.curves[index].setPen(param_pen(index, key[0], selected=True))
+            self.curves[index].setZValue(Z_SELECTED)
+            self.list.setCurrentRow(index)
+            self.list.scrollToItem(self.list.item(index))
+        self.list.blockSignals(False)
+
+
+class OutputPlot(_PlotBase):
+    """The shown sample's outputs y_k beside their targets ob_k: a pair of bars per output
+    neuron, ticked y5 / ob5 …, each bar labelled with its value."""
+
+    BAR_WIDTH = 0.38
+    OFFSET = 0.21  # y_k's bar at c − OFFSET, ob_k's at c + OFFSET (c: output position 0, 1, …)
+
+    def __init__(self, controller, parent=None):
+        super().__init__(controller, parent)
+        self.setObjectName("outputPlot")
+        self.plot = make_plot_widget("", "value")
+        self.plot.setObjectName("outputPlotView")
+        self.plot.setMouseEnabled(x=False, y=False)
+        view = self.plot.getPlotItem()
+        view.hideButtons()
+        view.showGrid(x=False, y=True, alpha=GRID_ALPHA)
+        view.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(FOREGROUND, width=1)))
+        self.output_bars = pg.BarGraphItem(x=[], height=[], width=self.BAR_WIDTH,
+                                           brush=OUTPUT_COLOR, pen=pg.mkPen(FOREGROUND))
+        self.target_bars = pg.BarGraphItem(x=[], height=[], width=self.BAR_WIDTH,
+                                           brush=TARGET_COLOR, pen=pg.mkPen(FOREGROUND))
+        view.addItem(self.output_bars)
+        view.addItem(self.target_bars)
+        self.value_labels = []  # a TextItem per bar: the outputs', then the targets'
+        self.neurons = []       # output neuron numbers
+        self.outputs = np.zeros(0)
+        self.targets = np.zeros(0)
+
+        self.sample_label = QLabel()
+        self.sample_label.setObjectName("outputSampleLabel")
+        # the legend sits above the plot, where it never covers a bar
+        legend = QLabel(
+            f'<span style="color:{OUTPUT_COLOR.name()}">■</span> y output&nbsp;&nbsp;&nbsp;'
+            f'<span style="color:{TARGET_COLOR.name()}">■</span> ob target')
+        top = QHBoxLayout()
+        top.addWidget(self.sample_label)
+        top.addStretch(1)
+        top.addWidget(legend)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 4)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+
+        view.vb.sigResized.connect(self._fit_value_labels)
+        controller.structureChanged.connect(self.rebuild)
+        controller.changed.connect(self.request_refresh)
+        self.rebuild()
+
+    def rebuild(self):
+        """Ticks and value labels for the current network's output neurons."""
+        view = self.plot.getPlotItem()
+        for label in self.value_labels:
+            view.removeItem(label)
+        lay = self.controller.network.layout
+        self.neurons = list(lay.neurons(len(lay.sizes) - 1))
+        n = len(self.neurons)
+        self.value_labels = []
+        for _ in range(2 * n):
+            label = pg.TextItem(color=FOREGROUND)
+            label.setFont(plot_font())
+            view.addItem(label)
+            self.value_labels.append(label)
+        ticks = []
+        for c, j in enumerate(self.neurons):
+            ticks += [(c - self.OFFSET, f"y{j}"), (c + self.OFFSET, f"ob{j}")]
+        view.getAxis("bottom").setTicks([ticks, []])
+        view.setXRange(-0.6, n - 0.4, padding=0)
+        self.refresh()
+
+    def _update(self):
+        c = self.controller
+        rec, s = c.record, c.record_sample
+        self.outputs = np.array([rec.out(j, s) for j in self.neurons], dtype=np.float64)
+        self.targets = np.array(c.targets[c.sample], dtype=np.float64)
+        pos = np.arange(len(self.neurons), dtype=np.float64)
+        xs = np.concatenate((pos - self.OFFSET, pos + self.OFFSET))
+        values = np.concatenate((self.outputs, self.targets))
+        self._set_bars(self.output_bars, pos - self.OFFSET, self.outputs)
+        self._set_bars(self.target_bars, pos + self.OFFSET, self.targets)
+        for label, x, v in zip(self.value_labels, xs, values):
+            label.setText(fmt(v))  # "—" for a non-finite value, drawn at 0
+            v = float(v) if np.isfinite(v) else 0.0
+            label.setAnchor((0.5, 1.0) if v >= 0 else (0.5, 0.0))  # beyond the bar's end
+            label.setPos(x, v)
+        finite = values[np.isfinite(values)]
+        lo = min(0.0, float(finite.min())) if len(finite) else 0.0
+        hi = max(0.0, float(finite.max())) if len(finite) else 1.0
+        if hi - lo < 1e-12:
+            hi = lo + 1.0
+        room = 0.18 * (hi - lo)  # for the value labels beyond the bars' ends
+        self.plot.getPlotItem().setYRange(lo - (room if lo < 0 else 0.04 * (hi - lo)),
+                                          hi + (room if hi > 0 else 0.04 * (hi - lo)),
+                                          padding=0)
+        n = len(c.inputs)
+        self.sample_label.setText(f"sample {c.sample + 1} of {n}" if n > 1 else "")
+        self._fit_value_labels()
+
+    def _fit_value_labels(self, *_):
+        """Show the value labels only when no two neighbours overlap (many outputs in a narrow
+        plot leave no room; the canvas shows the numbers too)."""
+        if not self.value_labels:
+            return
+        vb = self.plot.getPlotItem().vb
+        (x0, x1), _ = vb.viewRange()
+        gap = 2 * self.OFFSET * vb.width() / max(x1 - x0, 1e-9)  # px between neighbours
+        n = len(self.neurons)
+        in_x_order = [label for c in range(n) for label in (self.value_labels[c],
+                                                             self.value_labels[n + c])]
+        widths = [label.textItem.boundingRect().width()
+                  - 2 * label.textItem.document().documentMargin() for label in in_x_order]
+        fits = all((a + b) / 2 + 2 <= gap for a, b in zip(widths, widths[1:]))
+        for label in self.value_labels:
+            label.setVisible(fits)
+
+    def _set_bars(self, bars, x, heights):
+        keep = np.isfinite(heights)
+        bars.setOpts(x=x[keep], height=heights[keep], width=self.BAR_WIDTH)

@@ -1,0 +1,394 @@
+"""The live plots, as real widgets driven through the controller: what they draw must be the
+history and the network's numbers, never NaN/Inf, and never more points than the history holds."""
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import (QCheckBox, QListWidget, QStyle, QStyleOptionViewItem,
+                               QVBoxLayout, QWidget)
+
+from engine.lesson import load_preset
+from gui.controller import Controller
+from gui.history import History
+from gui.plots import (LINE_WIDTH, SELECTED_WIDTH, LossPlot, OutputPlot, ParameterPlot,
+                       history_points, set_curve)
+
+
+@pytest.fixture
+def controller():
+    c = Controller()  # the notes' linear network, one sample
+    yield c
+    c.pause()
+
+
+@pytest.fixture
+def plots(qtbot, controller):
+    """The three plots in one shown window: (loss, parameters, outputs)."""
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    widgets = LossPlot(controller), ParameterPlot(controller), OutputPlot(controller)
+    for w in widgets:
+        layout.addWidget(w)
+    qtbot.addWidget(window)
+    window.resize(900, 1000)
+    window.show()
+    qtbot.waitExposed(window)
+    yield widgets  # the window stays referenced until the test is over (qtbot keeps a weakref)
+    window.close()
+
+
+def data(item):
+    """What a PlotDataItem was given (x, y)."""
+    x, y = item.getOriginalDataset()
+    return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
+
+
+def shown(item):
+    """What it draws, after its log mapping (x, y)."""
+    x, y = item.getData()
+    return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
+
+
+def wait_drawn(qtbot, controller, plots):
+    """Until the throttled loss and parameter plots show the history's last step."""
+    loss_plot, parameter_plot = plots[0], plots[1]
+
+    def last_x(item):
+        x, _ = data(item)
+        return x[-1] if len(x) else None
+
+    def done():
+        n = controller.history.n_steps
+        return (last_x(loss_plot.curve) == (n - 1 if n else None)
+                and all(last_x(c) == (n if n else None) for c in parameter_plot.curves))
+    qtbot.waitUntil(done, timeout=5000)
+
+
+def assert_all_finite(plots):
+    loss_plot, parameter_plot, output_plot = plots
+    for item in [loss_plot.curve, *parameter_plot.curves]:
+        for arrays in (data(item), shown(item)):
+            for a in arrays:
+                assert np.isfinite(a).all()
+    for bars in (output_plot.output_bars, output_plot.target_bars):
+        assert np.isfinite(bars.opts["height"]).all()
+        assert np.isfinite(bars.opts["x"]).all()
+
+
+def train(qtbot, controller, steps, timeout=60_000):
+    controller.start_training(steps=steps)
+    qtbot.waitUntil(lambda: not controller.training, timeout=timeout)
+
+
+def test_names_and_labels(plots):
+    loss_plot, parameter_plot, output_plot = plots
+    assert loss_plot.objectName() == "lossPlot"
+    assert parameter_plot.objectName() == "weightPlot"
+    assert output_plot.objectName() == "outputPlot"
+    assert isinstance(loss_plot.findChild(QCheckBox, "logScaleCheck"), QCheckBox)
+    assert isinstance(parameter_plot.findChild(QListWidget, "parameterList"), QListWidget)
+    item = loss_plot.plot.getPlotItem()
+    assert item.getAxis("bottom").labelText == "step"
+    assert item.getAxis("left").labelText == "loss L"
+    for axis in ("bottom", "left"):
+        assert item.getAxis(axis).style["tickFont"].pointSizeF() >= 11
+    assert loss_plot.log_check.font().pointSizeF() >= 11
+    assert parameter_plot.list.font().pointSizeF() >= 11
+    for curve in [loss_plot.curve, *parameter_plot.curves]:
+        # the history is already decimated; pyqtgraph's own reduction only costs time here
+        assert not curve.opts["autoDownsample"] and not curve.opts["clipToView"]
+        assert curve.curveClickable() or curve is loss_plot.curve
+
+
+def test_three_steps_plot_the_losses_and_the_parameters(qtbot, controller, plots):
+    loss_plot, parameter_plot, _ = plots
+    records = [controller.step() for _ in range(3)]
+    wait_drawn(qtbot, controller, plots)
+    x, y = data(loss_plot.curve)
+    np.testing.assert_array_equal(x, [0, 1, 2])  # the loss before step s + 1 at s
+    np.testing.assert_array_equal(y, [r.loss for r in records])
+    np.testing.assert_array_equal(y, controller.history.curve(0)[1])
+    theta = controller.network.theta
+    assert len(parameter_plot.curves) == controller.network.n_params == 15
+    for p, curve in enumerate(parameter_plot.curves):
+        x, y = data(curve)
+        np.testing.assert_array_equal(x, [1, 2, 3])  # the value after step s at s
+        np.testing.assert_array_equal(y, [r.params_after[p] for r in records])
+        assert y[-1] == theta[p]
+
+
+def test_undo_takes_the_last_point_away(qtbot, controller, plots):
+    loss_plot, parameter_plot, _ = plots
+    for _ in range(3):
+        controller.step()
+    controller.undo_stack.undo()
+    wait_drawn(qtbot, controller, plots)
+    assert len(data(loss_plot.curve)[0]) == 2
+    for p, curve in enumerate(parameter_plot.curves):
+        assert len(data(curve)[0]) == 2
+        assert data(curve)[1][-1] == controller.network.theta[p]
+
+
+def test_redraws_are_throttled_but_end_with_the_latest_state(qtbot, controller, plots):
+    loss_plot = plots[0]
+    calls = []
+    original = loss_plot._update
+    loss_plot._update = lambda: (calls.append(1), original())
+    for _ in range(20):
+        controller.step()  # 20 historyChanged within a few milliseconds
+    assert len(calls) <= 2
+    wait_drawn(qtbot, controller, plots)
+    assert len(calls) <= 3
+    assert len(data(loss_plot.curve)[0]) == 20
+
+
+def test_a_hidden_plot_catches_up_when_shown(qtbot, controller, plots):
+    loss_plot = plots[0]
+    loss_plot.hide()
+    controller.step()
+    qtbot.wait(60)
+    assert len(data(loss_plot.curve)[0]) == 0
+    loss_plot.show()
+    assert len(data(loss_plot.curve)[0]) == 1
+
+
+def test_unchecking_a_row_hides_its_curve(qtbot, controller, plots):
+    parameter_plot = plots[1]
+    index = controller.param_index(("w", 3, 5))
+    row = parameter_plot.list.item(index)
+    assert row.text() == "w35"
+    assert row.flags() & Qt.ItemFlag.ItemIsUserCheckable
+    assert parameter_plot.curves[index].isVisible()
+    option = QStyleOptionViewItem()
+    parameter_plot.list.initViewItemOption(option)
+    option.rect = parameter_plot.list.visualItemRect(row)
+    option.features |= QStyleOptionViewItem.ViewItemFeature.HasCheckIndicator
+    box = parameter_plot.list.style().subElementRect(
+        QStyle.SubElement.SE_ItemViewItemCheckIndicator, option, parameter_plot.list)
+    qtbot.mouseClick(parameter_plot.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=box.center())
+    assert row.checkState() == Qt.CheckState.Unchecked
+    assert not parameter_plot.curves[index].isVisible()
+    assert not parameter_plot.is_parameter_visible(index)
+    parameter_plot.set_parameter_visible(index, True)
+    assert row.checkState() == Qt.CheckState.Checked
+    assert parameter_plot.curves[index].isVisible()
+
+
+def test_clicking_the_log_checkbox_switches_the_loss_axis(qtbot, controller, plots):
+    loss_plot = plots[0]
+    for _ in range(3):
+        controller.step()
+    wait_drawn(qtbot, controller, plots)
+    box = loss_plot.findChild(QCheckBox, "logScaleCheck")
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert box.isChecked()
+    item = loss_plot.plot.getPlotItem()
+    assert item.getAxis("left").logMode
+    assert loss_plot.curve.opts["logMode"] == [False, True]
+    x, y = data(loss_plot.curve)
+    np.testing.assert_allclose(shown(loss_plot.curve)[1], np.log10(y))
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert not box.isChecked()
+    assert not item.getAxis("left").logMode
+    assert loss_plot.curve.opts["logMode"] == [False, False]
+
+
+def test_log_scale_leaves_out_a_loss_of_exactly_zero(qtbot, controller, plots):
+    loss_plot = plots[0]
+    train(qtbot, controller, 200)  # the notes' linear net reaches L = 0.0 exactly
+    wait_drawn(qtbot, controller, plots)
+    _, losses = controller.history.curve(0)
+    assert (losses == 0).any() and (losses > 0).any()
+    loss_plot.set_log_scale(True)
+    assert loss_plot.log_check.isChecked()
+    x, y = data(loss_plot.curve)
+    np.testing.assert_array_equal(y, losses[losses > 0])
+    assert np.isfinite(shown(loss_plot.curve)[1]).all()
+    controller.step()
+    qtbot.wait(50)
+    assert_all_finite(plots)
+    loss_plot.set_log_scale(False)
+    assert len(data(loss_plot.curve)[0]) == controller.history.n_steps
+
+
+def test_selecting_a_weight_highlights_its_curve_and_row(qtbot, controller, plots):
+    parameter_plot = plots[1]
+    index = controller.param_index(("w", 3, 5))
+    controller.select(("w", 3, 5))
+    widths = [c.opts["pen"].widthF() for c in parameter_plot.curves]
+    assert widths[index] == SELECTED_WIDTH
+    assert all(w == LINE_WIDTH for i, w in enumerate(widths) if i != index)
+    assert parameter_plot.curves[index].zValue() > parameter_plot.curves[0].zValue()
+    assert parameter_plot.list.currentRow() == index
+    assert [r.text() for r in parameter_plot.list.selectedItems()] == ["w35"]
+
+    controller.select(("b", 5))
+    b5 = controller.param_index(("b", 5))
+    assert parameter_plot.curves[b5].opts["pen"].widthF() == SELECTED_WIDTH
+    assert parameter_plot.curves[index].opts["pen"].widthF() == LINE_WIDTH
+    assert [r.text() for r in parameter_plot.list.selectedItems()] == ["b5"]
+
+    controller.select(("x", 0, 1))  # not a parameter: nothing highlighted
+    assert all(c.opts["pen"].widthF() == LINE_WIDTH for c in parameter_plot.curves)
+    assert parameter_plot.list.selectedItems() == []
+
+
+def test_clicking_a_row_selects_the_parameter(qtbot, controller, plots):
+    parameter_plot = plots[1]
+    index = controller.param_index(("w", 4, 6))
+    rect = parameter_plot.list.visualItemRect(parameter_plot.list.item(index))
+    qtbot.mouseClick(parameter_plot.list.viewport(), Qt.MouseButton.LeftButton,
+                     pos=rect.center() + QPoint(30, 0))  # on the label, not the box
+    assert controller.selection == ("w", 4, 6)
+    assert parameter_plot.curves[index].opts["pen"].widthF() == SELECTED_WIDTH
+
+
+def test_clicking_a_curve_selects_its_parameter(qtbot, controller, plots):
+    loss_plot, parameter_plot, _ = plots
+    for _ in range(5):
+        controller.step()
+    wait_drawn(qtbot, controller, plots)
+    index = controller.param_index(("w", 2, 4))
+    for i in range(len(parameter_plot.curves)):  # alone on the plot, nothing lies over it
+        parameter_plot.set_parameter_visible(i, i == index)
+    view = parameter_plot.plot
+    view.getPlotItem().vb.autoRange()
+    qtbot.wait(50)
+    x, y = data(parameter_plot.curves[index])
+    point = QPointF(float(x[2]), float(y[2]))
+    pos = view.mapFromScene(view.getPlotItem().vb.mapViewToScene(point))
+    with qtbot.waitSignal(parameter_plot.curves[index].sigClicked, timeout=2000):
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert controller.selection == ("w", 2, 4)
+    assert parameter_plot.curves[index].opts["pen"].widthF() == SELECTED_WIDTH
+
+
+def test_a_curve_click_signal_selects_its_parameter(controller, plots):
+    parameter_plot = plots[1]
+    index = controller.param_index(("b", 7))
+    curve = parameter_plot.curves[index]
+    curve.sigClicked.emit(curve, None)
+    assert controller.selection == ("b", 7)
+
+
+def test_a_hundred_thousand_steps_stay_bounded(qtbot, controller, plots):
+    loss_plot, parameter_plot, output_plot = plots
+    train(qtbot, controller, 100_000)
+    assert controller.history.n_steps == 100_000
+    wait_drawn(qtbot, controller, plots)
+    latest = controller.history.latest()
+    x, y = data(loss_plot.curve)
+    assert len(x) <= 4096
+    assert x[-1] == 99_999 and y[-1] == latest[0]
+    for p, curve in enumerate(parameter_plot.curves):
+        x, y = data(curve)
+        assert len(x) <= 4096
+        assert x[-1] == 100_000 and y[-1] == latest[1 + p] == controller.network.theta[p]
+    assert_all_finite(plots)
+
+
+def test_history_points_end_at_the_latest_value_and_stay_bounded():
+    h = History(2, capacity=8)
+    rows = np.column_stack((np.arange(1000.0), -np.arange(1000.0)))
+    for k in range(0, 1000, 7):
+        h.append(rows[k:k + 7])
+        for column in (0, 1):
+            x, y = history_points(h, column)
+            assert len(x) <= 2 * h.capacity + 1
+            assert x[-1] == h.n_steps - 1 and y[-1] == rows[h.n_steps - 1, column]
+            assert y.max() == rows[:h.n_steps, column].max()  # the extremes survive
+            assert y.min() == rows[:h.n_steps, column].min()
+
+
+def test_set_curve_drops_non_finite_points_and_non_positive_ones_for_a_log_axis(plots):
+    item = plots[0].curve
+    x = np.arange(6.0)
+    y = np.array([1.0, np.nan, np.inf, -np.inf, 0.0, 2.0])
+    set_curve(item, x, y)
+    np.testing.assert_array_equal(data(item)[0], [0, 4, 5])
+    np.testing.assert_array_equal(data(item)[1], [1, 0, 2])
+    set_curve(item, x, y, positive=True)
+    np.testing.assert_array_equal(data(item)[1], [1, 2])
+    set_curve(item, x, np.full(6, np.nan))
+    assert len(data(item)[0]) == 0
+
+
+def test_a_diverging_learning_rate_plots_nothing_non_finite(qtbot, controller, plots):
+    loss_plot, parameter_plot, output_plot = plots
+    messages = []
+    controller.message.connect(lambda text, error: messages.append((text, error)))
+    assert controller.edit(("lr",), "1e6")
+    train(qtbot, controller, 1000)
+    assert any(error and "diverged" in text for text, error in messages)
+    assert 0 < controller.history.n_steps < 1000
+    wait_drawn(qtbot, controller, plots)
+    output_plot.refresh()
+    assert_all_finite(plots)
+    loss_plot.set_log_scale(True)
+    assert_all_finite(plots)
+    x, _ = data(loss_plot.curve)
+    assert len(x) == controller.history.n_steps  # the huge losses are finite, so all are drawn
+    for p, curve in enumerate(parameter_plot.curves):
+        assert data(curve)[1][-1] == controller.network.theta[p]
+
+
+def test_output_bars_show_the_outputs_and_targets_of_the_shown_sample(qtbot, controller, plots):
+    output_plot = plots[2]
+    controller.load_lesson(load_preset("xor"))  # one output, four samples
+    controller.set_sample(2)
+    qtbot.waitUntil(lambda: output_plot.sample_label.text() == "sample 3 of 4", timeout=2000)
+    rec = controller.record
+    assert output_plot.neurons == [5]
+    heights = output_plot.output_bars.opts["height"]
+    np.testing.assert_array_equal(heights, [rec.out(5, controller.record_sample)])
+    np.testing.assert_array_equal(output_plot.target_bars.opts["height"], controller.targets[2])
+    ticks = output_plot.plot.getPlotItem().getAxis("bottom")._tickLevels[0]
+    assert [t for _, t in ticks] == ["y5", "ob5"]
+    assert output_plot.value_labels[1].toPlainText() == f"{controller.targets[2, 0]:.3f}"
+
+
+def test_output_bars_follow_steps_and_target_edits(qtbot, controller, plots):
+    output_plot = plots[2]
+    ticks = output_plot.plot.getPlotItem().getAxis("bottom")._tickLevels[0]
+    assert [t for _, t in ticks] == ["y5", "ob5", "y6", "ob6", "y7", "ob7"]
+    rec = controller.step()
+    qtbot.wait(50)
+    np.testing.assert_array_equal(output_plot.output_bars.opts["height"],
+                                  [rec.out(j, 0) for j in (5, 6, 7)])
+    assert controller.edit(("ob", 0, 6), "0.75")
+    qtbot.waitUntil(lambda: output_plot.target_bars.opts["height"][1] == 0.75, timeout=2000)
+    assert output_plot.value_labels[4].toPlainText() == "0.750"
+
+
+def test_value_labels_give_way_when_they_would_overlap(qtbot, controller, plots):
+    output_plot = plots[2]
+    window = output_plot.window()
+    assert all(label.isVisible() for label in output_plot.value_labels)
+    window.resize(250, 1000)  # six labels in ~150 px
+    qtbot.waitUntil(lambda: not any(label.isVisible() for label in output_plot.value_labels),
+                    timeout=2000)
+    window.resize(900, 1000)
+    qtbot.waitUntil(lambda: all(label.isVisible() for label in output_plot.value_labels),
+                    timeout=2000)
+
+
+def test_a_new_network_rebuilds_curves_rows_and_bars(qtbot, controller, plots):
+    loss_plot, parameter_plot, output_plot = plots
+    controller.step()
+    controller.select(("w", 3, 5))
+    controller.load_lesson(load_preset("xor"))
+    labels = controller.network.labels
+    assert len(parameter_plot.curves) == len(labels) == 9
+    assert [parameter_plot.list.item(i).text() for i in range(parameter_plot.list.count())] \
+        == labels
+    items = parameter_plot.plot.getPlotItem().listDataItems()
+    assert len(items) == 9 and all(c in items for c in parameter_plot.curves)
+    assert parameter_plot.selected is None
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    for p, curve in enumerate(parameter_plot.curves):
+        assert data(curve)[1][-1] == controller.network.theta[p]
+    controller.select(("w", 3, 5))
+    assert parameter_plot.curves[controller.param_index(("w", 3, 5))].opts["pen"].widthF() \
+        == SELECTED_WIDTH
+    assert len(output_plot.value_labels) == 2
