@@ -22,8 +22,9 @@ from .history import History
 
 #: training speeds offered, in steps per second; None is "as fast as the frame budget allows"
 SPEEDS = (1, 3, 10, 30, 100, 1000, 10000, None)
-FRAME_MS = 16  # one training slice per frame: the window repaints in between
-SLICE_BUDGET_S = 0.010  # at full speed, time spent training per frame
+FRAME_MS = 16  # at a set speed, one training slice per frame; the window repaints in between
+SLICE_BUDGET_S = 0.016  # at full speed, training time per slice; slices run back to back
+#                         whenever the event loop is idle, so repaints and clicks come between
 
 
 def parse_number(text):
@@ -56,7 +57,7 @@ class Controller(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._train_slice)
-        self.speed_index = len(SPEEDS) - 1
+        self.set_speed(len(SPEEDS) - 1)
         self.selection = None
         self.steps_per_second = 0.0  # measured while training
         self._run = None  # the open training run: (state before, settings) until it is pushed
@@ -278,6 +279,7 @@ class Controller(QObject):
     # -- training -----------------------------------------------------------------------------------
     def set_speed(self, index):
         self.speed_index = int(np.clip(index, 0, len(SPEEDS) - 1))
+        self.timer.setInterval(0 if SPEEDS[self.speed_index] is None else FRAME_MS)
         self.speedChanged.emit(self.speed_index)
 
     def start_training(self, steps=None):

@@ -165,6 +165,13 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(220)
         self.cancel_button = QPushButton("Cancel", objectName="cancelTrainButton")
         self.cancel_button.clicked.connect(self.controller.pause)
+        # sizes fixed for the longest text: a label whose size can change asks the whole
+        # window to lay out again, and its numbers change every frame while training
+        fm = self.fontMetrics()
+        for label, widest in ((self.step_label, "step 10,000,000"),
+                              (self.loss_label, "L = −1.000000e+100"),
+                              (self.speed_label, "1,000,000 steps/s  (speed: 10000)")):
+            label.setFixedSize(fm.horizontalAdvance(widest) + 8, fm.height() + 4)
         sb.addWidget(self.message_label, 1)
         for w in (self.progress, self.cancel_button, self.step_label, self.loss_label,
                   self.speed_label):
@@ -181,12 +188,15 @@ class MainWindow(QMainWindow):
 
     def _update_status(self):
         c = self.controller
-        self.step_label.setText(f"step {c.step_count}")
         loss = c.record.loss if c.record is not None else None
-        self.loss_label.setText(f"L = {fmt(loss, 6)}")
         speed = SPEEDS[c.speed_index]
         rate = f"{c.steps_per_second:,.0f} steps/s" if c.training else "paused"
-        self.speed_label.setText(f"{rate}  (speed: {'max' if speed is None else speed})")
+        for label, text in ((self.step_label, f"step {c.step_count:,}"),
+                            (self.loss_label, f"L = {fmt(loss, 6)}"),
+                            (self.speed_label,
+                             f"{rate}  (speed: {'max' if speed is None else speed})")):
+            if label.text() != text:
+                label.setText(text)
 
     def _training_state(self, running):
         self.actionTrain.setChecked(running)

@@ -55,6 +55,7 @@ class LessonPanel(QWidget):
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
+        self._shown = None
         self.table = QTableWidget(objectName="sampleTable")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(64)
@@ -103,11 +104,16 @@ class LessonPanel(QWidget):
         self.table.setRowCount(len(rows))
         self.table.setVerticalHeaderLabels([f"{kind}{j}" for kind, j in rows])
         self.table.blockSignals(False)
-        self.refresh()
+        self.refresh(force=True)
 
-    def refresh(self):
-        """One column per sample; rows x1, x2, …, ob5, …"""
+    def refresh(self, force=False):
+        """One column per sample; rows x1, x2, …, ob5, … Training emits ``changed`` every frame
+        without touching what this panel shows, so it only redraws when that changed."""
         c = self.controller
+        shown = (c.inputs.tobytes(), c.targets.tobytes(), c.lr, c.batch_size)
+        if shown == self._shown and not force:
+            return
+        self._shown = shown
         self.table.blockSignals(True)
         self.table.setColumnCount(len(c.inputs))
         self.table.setHorizontalHeaderLabels([str(s + 1) for s in range(len(c.inputs))])
@@ -135,7 +141,7 @@ class LessonPanel(QWidget):
     def _cell_edited(self, item):
         kind, j = self._rows()[item.row()]
         self.controller.edit((kind, item.column(), j), item.text())
-        self.refresh()  # shows the engine's value: the new one, or the old after a refusal
+        self.refresh(force=True)  # the engine's value: the new one, or the old after a refusal
 
     def _show_speed(self, index):
         self.speed.blockSignals(True)

@@ -19,6 +19,8 @@ draws ~8× slower, and minor grid lines add ~3 ms per axis per repaint.
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSize, Qt, QTimer
@@ -28,7 +30,8 @@ from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListWidget, QLis
 
 from .style import fmt
 
-REFRESH_MS = 30       # at most one redraw per this many milliseconds
+REFRESH_MS = 100      # at most one redraw per this many milliseconds (10 per second)
+STAGGER_MS = 25       # plots redraw at least this far apart, so one frame paints one plot
 FONT_PT = 11          # tick labels, list, checkbox, value labels
 LABEL_PT = 12         # axis titles
 LINE_WIDTH = 1        # every curve (cosmetic): wider pens cost ~8× the drawing time
@@ -106,10 +109,10 @@ class Throttle(QObject):
     def __init__(self, callback, interval_ms=REFRESH_MS, parent=None):
         super().__init__(parent)
         self.callback = callback
+        self.interval_ms = interval_ms
         self.pending = False
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
-        self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self._interval_over)
 
     def request(self, *_):
@@ -117,13 +120,18 @@ class Throttle(QObject):
             self.pending = True
             return
         self.pending = False
-        self.timer.start()
+        self.timer.start(self.interval_ms)
         self.callback()
+
+    def retry_in(self, ms):
+        """The callback could not run now: run it ``ms`` from now instead."""
+        self.pending = True
+        self.timer.start(ms)
 
     def _interval_over(self):
         if self.pending:
             self.pending = False
-            self.timer.start()
+            self.timer.start(self.interval_ms)
             self.callback()
 
 
@@ -158,6 +166,8 @@ class _PlotBase(QWidget):
     """Shared plumbing: ``request_refresh`` (throttled, and deferred while hidden) and
     ``refresh`` (now)."""
 
+    _last_refresh = 0.0  # when any plot last redrew (perf_counter seconds)
+
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.controller = controller
@@ -172,10 +182,17 @@ class _PlotBase(QWidget):
         self._throttle.request()
 
     def _refresh_if_shown(self):
-        if self.isVisible():
-            self.refresh()
-        else:
+        if not self.isVisible():
             self._stale = True
+            return
+        # one plot per frame: the window paints all dirty widgets in one go, and three plots
+        # redrawn together would hold the event loop for longer than a frame
+        now = time.perf_counter()
+        if now - _PlotBase._last_refresh < STAGGER_MS / 1000:
+            self._throttle.retry_in(STAGGER_MS)
+            return
+        _PlotBase._last_refresh = now
+        self.refresh()
 
     def refresh(self):
         """Redraw from the controller now."""
