@@ -19,6 +19,7 @@ def fmt(value, decimals=DEFAULT_DECIMALS):
     never drawn as a number)."""
     if value is None or not math.isfinite(value):
         return "—"
+    value += 0.0  # −0.0 → 0.0: a zero has no sign on screen
     if value != 0 and (abs(value) >= 10 ** 6 or abs(value) < 10 ** -decimals / 2):
         text = f"{value:.{max(decimals - 1, 1)}e}"
     else:

@@ -1,0 +1,383 @@
+"""``NetworkView``: the network drawn as circles, edges and numbers, live.
+
+It listens to the controller: ``structureChanged`` rebuilds every item, ``changed`` only
+rewrites their numbers (it arrives every frame while training, so nothing is created or laid out
+then), ``selectionChanged`` moves the orange highlight. It talks back only through requests:
+``controller.select(key)`` on a click, ``controller.edit(key, text)`` when a label is edited.
+
+Public attributes, for the window and the tests: ``neurons`` (j → NeuronItem), ``connections``
+((i, j) → ConnectionItem), ``labels`` (key → ValueLabel: ("w", i, j), ("b", j),
+("x", sample, j), ("ob", sample, k) for the shown sample), ``net_layout`` (the geometry).
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
+
+from ..style import DEFAULT_DECIMALS, fmt
+from . import texts, theme
+from .connection import ConnectionItem
+from .label import LabelEditor, ValueLabel
+from .layout import DEFAULT_ASPECT, compute_layout
+from .neuron import BORDER_PX, NeuronItem
+
+BACKGROUND = QColor("#FFFFFF")
+ZOOM_STEP = 1.2  # per wheel notch
+MAX_ZOOM = 6.0   # × the fitted scale
+MAX_GAP_LABELS = 160  # weight labels between two layers, at most (8 × 8 = 64 is typical)
+LAYOUT_CACHE = 8  # geometries remembered, so toggling a setting back is instant
+RESHAPE_MS = 250  # after the window stops changing shape for this long, re-lay the network out
+ASPECT_STEP = 1.1  # window shapes are rounded to steps of 10 %, so small resizes change nothing
+MIN_ASPECT, MAX_ASPECT = 0.8, 3.0
+
+
+class NetworkView(QGraphicsView):
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.setObjectName("networkView")
+        self.controller = controller
+        self.setScene(QGraphicsScene(self))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing
+                            | QPainter.RenderHint.TextAntialiasing)
+        self.setBackgroundBrush(QBrush(BACKGROUND))
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        # the whole network is always fitted into the window, so scroll bars would only flicker
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setMinimumSize(200, 150)
+        # zoomed in, dragging the background pans; resizing the window fits everything again
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+
+        self.decimals = DEFAULT_DECIMALS
+        self.font_scale = 1.0
+        self.show_derivatives = True
+        self.fonts = theme.Fonts(self.font_scale)
+        self.neurons: dict[int, NeuronItem] = {}
+        self.connections: dict[tuple[int, int], ConnectionItem] = {}
+        self.labels: dict[tuple, ValueLabel] = {}
+        self.net_layout = None
+        self._layouts = {}  # cache: (sizes, radius, boxes, aspect) → NetLayout
+        # the network is laid out for the window's shape (wide windows get wider drawings);
+        # a resize refits at once and re-lays out once the resizing has stopped
+        self._aspect = DEFAULT_ASPECT
+        self._reshape_timer = QTimer(self, singleShot=True, interval=RESHAPE_MS)
+        self._reshape_timer.timeout.connect(self.adapt_to_window_shape)
+        self._sample = None  # the sample the input/target labels are keyed by
+
+        controller.structureChanged.connect(self.rebuild)
+        controller.changed.connect(self.refresh)
+        controller.selectionChanged.connect(self.show_selection)
+        self.rebuild()
+
+    # -- public settings --------------------------------------------------------------------------
+    def set_show_derivatives(self, on):
+        """Show or hide the second lines (∂L/∂w, ∂L/∂b, Err) and the δ notes."""
+        on = bool(on)
+        if on != self.show_derivatives:
+            self.show_derivatives = on
+            self.relayout()
+
+    def set_font_scale(self, factor):
+        """Multiply every canvas text size by ``factor`` (presentation mode).
+
+        The layout grows with the text and the view always fits the whole network in, so on
+        screen text only grows where the drawing has fixed-size room to give up (margins, the
+        least gap width); combine it with a larger canvas, hidden derivatives or zoom."""
+        factor = float(factor)
+        if not math.isfinite(factor) or factor <= 0:
+            raise ValueError(f"font scale must be a positive number, not {factor}")
+        if factor != self.font_scale:
+            self.font_scale = factor
+            self.fonts = theme.Fonts(factor)
+            for item in self._text_items():
+                item.set_fonts(self.fonts)
+            self.relayout()
+
+    def set_decimals(self, n):
+        """How many decimals every number shows."""
+        n = int(n)
+        if not 0 <= n <= 12:
+            raise ValueError(f"decimals must be from 0 to 12, not {n}")
+        if n != self.decimals:
+            self.decimals = n
+            self.relayout()
+
+    # -- building ---------------------------------------------------------------------------------
+    def rebuild(self):
+        """New items for the controller's current network (after ``structureChanged``)."""
+        c = self.controller
+        lay = c.network.layout
+        scene = self.scene()
+        scene.clear()
+        self.neurons, self.connections, self.labels = {}, {}, {}
+        self._sample = c.sample
+        layers = [list(lay.neurons(l)) for l in range(len(lay.sizes))]
+        for l, ls in enumerate(layers):
+            for j in ls:
+                item = NeuronItem(j, lay.neuron_label(j), is_input=l == 0)
+                scene.addItem(item)
+                self.neurons[j] = item
+                if l == 0:
+                    self._add_label(("x", c.sample, j))
+                else:
+                    self._add_label(("b", j))
+                if l == len(layers) - 1:
+                    self._add_label(("ob", c.sample, j))
+        for l in range(len(layers) - 1):
+            # past a few hundred numbers in one gap nobody can read them, and placing them
+            # would take seconds: such a gap shows edges only (their tooltips keep the numbers)
+            labelled = len(layers[l]) * len(layers[l + 1]) <= MAX_GAP_LABELS
+            for i in layers[l]:
+                for j in layers[l + 1]:
+                    edge = ConnectionItem(i, j)
+                    scene.addItem(edge)
+                    self.connections[(i, j)] = edge
+                    if labelled:
+                        self._add_label(("w", i, j))
+        for item in self._text_items():
+            item.set_fonts(self.fonts)
+        self.relayout()
+        self.show_selection(c.selection)
+
+    def _add_label(self, key):
+        label = ValueLabel(key, commit=self._commit)
+        self.scene().addItem(label)
+        self.labels[key] = label
+
+    def _text_items(self):
+        return list(self.neurons.values()) + list(self.labels.values())
+
+    def _layout_key(self, key):
+        """The layout's name for a label's box (the layout knows nothing of samples)."""
+        return (key[0], key[-1]) if key[0] in ("x", "ob") else key
+
+    def _measure(self):
+        """(radius, boxes): the room every circle and label needs at the current fonts,
+        decimals and derivative setting, with room for the widest number."""
+        f, c = self.fonts, self.controller
+        num = texts.widest_number(self.decimals)
+        pad_w, pad_h = 2 * theme.PAD_X, 2 * theme.PAD_Y
+        lay = c.network.layout
+        boxes = {}
+        for key in self.labels:
+            main = f"{texts.label_name(c, key)} = {num}"
+            w = f.width("label", main)
+            h = f.height("label")
+            dname = texts.derivative_name(key)
+            if self.show_derivatives and dname is not None:
+                w = max(w, f.width("derivative", f"{dname} = {num}"))
+                h += f.height("derivative")
+            boxes[self._layout_key(key)] = (math.ceil(w + pad_w), math.ceil(h + pad_h))
+        if self.show_derivatives:
+            for j in self.neurons:
+                if lay.locate(j)[0] > 0:
+                    boxes[("note", j)] = (math.ceil(f.width("note", f"δ{j} = {num}") + pad_w),
+                                          math.ceil(f.height("note")))
+        widest_name = max(f.width("neuron_name", lay.neuron_label(j)) for j in self.neurons)
+        half_w = max(widest_name, f.width("neuron_value", num)) / 2
+        half_h = (f.height("neuron_name") + f.height("neuron_value")) / 2
+        radius = math.ceil(math.hypot(half_w, half_h) + BORDER_PX + 3)
+        return radius, boxes
+
+    def relayout(self):
+        """Recompute the geometry and move every item (sizes, fonts or the derivative setting
+        changed); then rewrite the numbers."""
+        radius, boxes = self._measure()
+        sizes = tuple(self.controller.network.sizes)
+        cache_key = (sizes, radius, tuple(sorted(boxes.items())), self._aspect)
+        geo = self._layouts.pop(cache_key, None)
+        if geo is None:
+            geo = compute_layout(sizes, radius, boxes, aspect=self._aspect)
+        self._layouts[cache_key] = geo  # most recently used last
+        while len(self._layouts) > LAYOUT_CACHE:
+            self._layouts.pop(next(iter(self._layouts)))
+        self.net_layout = geo
+        for j, item in self.neurons.items():
+            x, y = geo.centres[j]
+            item.setPos(x, y)
+            item.set_radius(radius)
+            note = geo.boxes.get(("note", j))
+            if note is not None:
+                item.note.set_slot(QRectF(note.x - x, note.y - y, note.w, note.h))
+        for (i, j), edge in self.connections.items():
+            (xa, ya), (xb, yb) = geo.centres[i], geo.centres[j]
+            length = math.hypot(xb - xa, yb - ya)
+            ux, uy = (xb - xa) / length, (yb - ya) / length
+            edge.set_line((xa + ux * radius, ya + uy * radius),
+                          (xb - ux * radius, yb - uy * radius))
+        for key, label in self.labels.items():
+            rect = geo.boxes[self._layout_key(key)]
+            cx, cy = rect.centre
+            label.setPos(cx, cy)
+            label.set_slot(rect.w, rect.h)
+        b = geo.bounds
+        self.scene().setSceneRect(QRectF(b.x, b.y, b.w, b.h))
+        self.refresh()
+        self.fit()
+
+    # -- numbers ----------------------------------------------------------------------------------
+    def refresh(self):
+        """Rewrite every number from the controller (after ``changed``; every training frame)."""
+        c = self.controller
+        if c.sample != self._sample:
+            self._rekey_data_labels(c.sample)
+        d = self.decimals
+        net = c.network
+        for j, item in self.neurons.items():
+            item.set_value_text(fmt(texts.neuron_value(c, j), d))
+            item.note.set_text(texts.neuron_note(c, j, d) if self.show_derivatives else None)
+        for (i, j), edge in self.connections.items():
+            edge.set_weight(net.weight(i, j), net.is_weight_frozen(i, j))
+        for key, label in self.labels.items():
+            main, second, edit = texts.label_lines(c, key, d)
+            if not self.show_derivatives:
+                second = None
+            frozen = False
+            if key[0] == "w":
+                frozen = net.is_weight_frozen(key[1], key[2])
+                accent = theme.sign_colour(c.value(key), frozen)
+            elif key[0] == "b":
+                frozen = net.is_bias_frozen(key[1])
+                accent = theme.sign_colour(c.value(key), frozen)
+            else:
+                accent = theme.NEURON_BORDER
+            label.set_content(main, second, edit, accent, frozen)
+        if not c.training:  # tooltips are rebuilt on hover anyway; keep training frames cheap
+            for item in self._tooltip_items():
+                self.update_tooltip(item)
+
+    def _rekey_data_labels(self, sample):
+        """Input and target labels edit the shown sample: re-key them when it changes."""
+        relabelled = {}
+        for key, label in self.labels.items():
+            if key[0] in ("x", "ob"):
+                key = (key[0], sample, key[2])
+                label.key = key
+            relabelled[key] = label
+        self.labels = relabelled
+        self._sample = sample
+
+    def _tooltip_items(self):
+        return (list(self.neurons.values()) + list(self.connections.values())
+                + list(self.labels.values()))
+
+    def update_tooltip(self, item):
+        """Write ``item``'s tooltip from the current numbers (called on hover, and on every
+        refresh while not training)."""
+        c, d = self.controller, self.decimals
+        if isinstance(item, NeuronItem):
+            tip = texts.neuron_tooltip(c, item.j, d)
+            item.note.setToolTip(tip)  # the δ under the circle explains itself too
+        elif isinstance(item, ConnectionItem):
+            tip = texts.parameter_tooltip(c, item.key, d)
+        elif isinstance(item, ValueLabel):
+            tip = texts.label_tooltip(c, item.key, d)
+        else:
+            return
+        item.setToolTip(tip)
+
+    # -- selection and editing --------------------------------------------------------------------
+    @staticmethod
+    def selection_key(item):
+        """What clicking ``item`` selects: a weight or bias by its key, a neuron as ("n", j);
+        an input or target label selects its neuron (that is where the inspector edits it)."""
+        while item is not None and not hasattr(item, "key"):
+            item = item.parentItem()
+        if item is None:
+            return None
+        key = item.key
+        if key[0] in ("x", "ob"):
+            return ("n", key[-1])
+        return key
+
+    def show_selection(self, key):
+        for item in self._tooltip_items():
+            sel = self.selection_key(item)
+            item.set_highlighted(key is not None and sel == key
+                                 and not (isinstance(item, ValueLabel) and sel[0] == "n"))
+
+    def _commit(self, key, text):
+        accepted = self.controller.edit(key, text)
+        if not accepted:
+            self.refresh()  # the label shows the engine's value again
+        return accepted
+
+    def mousePressEvent(self, event):
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.itemAt(event.position().toPoint())
+            if not isinstance(item, LabelEditor):  # clicks inside an open editor move its cursor
+                self.controller.select(self.selection_key(item))
+        super().mousePressEvent(event)
+
+    # -- fitting and zooming ----------------------------------------------------------------------
+    def fit(self):
+        """Show the whole network as large as the window allows, keeping its proportions."""
+        rect = self.sceneRect()
+        if rect.isEmpty() or self.viewport().width() < 2:
+            return
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def fit_scale(self):
+        """The scale at which the whole network just fits the window."""
+        # fitInView leaves a 2-pixel margin all round
+        rect, vp = self.sceneRect(), self.viewport().rect().adjusted(2, 2, -2, -2)
+        if rect.isEmpty() or vp.isEmpty():
+            return 1.0
+        return min(vp.width() / rect.width(), vp.height() / rect.height())
+
+    def zoom_by(self, factor, at=None):
+        """Zoom by ``factor`` keeping the scene point under viewport position ``at`` in place
+        (a big net's numbers are small when all of it is fitted in); never smaller than the
+        fitted view, at most MAX_ZOOM times larger."""
+        current = self.transform().m11()
+        fitted = self.fit_scale()
+        new = min(max(current * factor, fitted), fitted * MAX_ZOOM)
+        if new <= fitted * 1.001:
+            self.fit()  # back to the whole network, centred
+            return
+        if math.isclose(new, current):
+            return
+        at = self.viewport().rect().center() if at is None else at
+        before = self.mapToScene(at)
+        self.scale(new / current, new / current)
+        centre = self.mapToScene(self.viewport().rect().center())
+        self.centerOn(centre - (self.mapToScene(at) - before))
+
+    def wheelEvent(self, event):
+        steps = event.angleDelta().y() / 120
+        if steps:
+            self.zoom_by(ZOOM_STEP ** steps, event.position().toPoint())
+            event.accept()
+        else:
+            super().wheelEvent(event)
+
+    def resizeEvent(self, event):
+        super().resizeEvent(event)
+        self.fit()
+        self._reshape_timer.start()
+
+    @staticmethod
+    def rounded_aspect(width, height):
+        """A window's width/height rounded to the steps layouts are made for (1.6 is one)."""
+        if width <= 0 or height <= 0:
+            return DEFAULT_ASPECT
+        k = round(math.log(width / height / DEFAULT_ASPECT, ASPECT_STEP))
+        return min(max(DEFAULT_ASPECT * ASPECT_STEP ** k, MIN_ASPECT), MAX_ASPECT)
+
+    def adapt_to_window_shape(self):
+        """Re-lay the network out for the window's current proportions, if they changed."""
+        vp = self.viewport()
+        aspect = self.rounded_aspect(vp.width(), vp.height())
+        if not math.isclose(aspect, self._aspect):
+            self._aspect = aspect
+            self.relayout()
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self.adapt_to_window_shape()  # the first real size is known now
+        self.fit()
