@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QLineEdit, QToolBar
 
 from engine.lesson import load_preset
 from gui.main_window import MainWindow
+from tests.gui.canvas_helpers import free_point_on_edge
 
 
 @pytest.fixture
@@ -183,3 +184,26 @@ def test_presets_menu_loads_each_preset(qtbot, window):
         np.testing.assert_array_equal(window.network.theta, ref.network.theta)
         window.controller.step()
         assert window.controller.step_count == 1
+
+
+def test_step_adds_a_point_to_every_curve(qtbot, window):
+    plot = window.weight_plot
+    click_action(qtbot, window, window.actionStep)
+    plot.refresh()
+    window.loss_plot.refresh()
+    for index, curve in enumerate(plot.curves):
+        x, y = curve.getData()
+        assert len(y) == 1 and y[-1] == window.network.theta[index]
+    x, y = window.loss_plot.curve.getData()
+    assert len(y) == 1 and y[0] == window.controller.history.latest()[0]
+
+
+def test_clicking_an_edge_highlights_its_curve_and_the_inspector(qtbot, window):
+    view = window.view
+    point = free_point_on_edge(view, view.connections[(3, 5)])
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.mapFromScene(point))
+    assert window.controller.selection == ("w", 3, 5)
+    index = window.network.labels.index("w35")
+    assert window.weight_plot.selected == index
+    assert window.inspector.title.text() == "Parameter w35"
+    assert window.findChild(QLineEdit, "inspectorValueEdit").text() == "0.400000"
