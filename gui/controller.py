@@ -3,7 +3,8 @@
 Views never write engine arrays: they call the request methods here (``step``, ``edit``,
 ``start_training`` …) and listen to the signals. Element keys name what can be selected or edited:
 ("w", i, j) a weight, ("b", j) a bias, ("x", sample, j) an input, ("ob", sample, k) a target,
-("lr",) η, ("batch",) the batch size, ("frozen", index) a parameter's frozen flag.
+("lr",) η, ("batch",) the batch size, ("frozen", index) a parameter's frozen flag,
+("order",) the update order ("simultaneous" or "output_first").
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from engine import DivergenceError, Network
+from engine import UPDATE_ORDERS, DivergenceError, Network
 from engine.lesson import Lesson, load_preset
 
 from .commands import EditCommand, StateCommand
@@ -66,8 +67,9 @@ class Controller(QObject):
         self.load_lesson(lesson or load_preset("notes_linear"))
 
     # -- the lesson -----------------------------------------------------------------------------
-    def load_lesson(self, lesson: Lesson):
-        """Replace everything with ``lesson``; the undo stack starts afresh."""
+    def load_lesson(self, lesson: Lesson, history: History | None = None, step_count=0):
+        """Replace everything with ``lesson`` (and, from a saved file, its ``history`` and
+        ``step_count``); the undo stack starts afresh and is clean (nothing unsaved)."""
         self.pause()
         self.lesson = lesson
         self.network: Network = lesson.network
@@ -77,8 +79,11 @@ class Controller(QObject):
         self.batch_size = lesson.batch_size
         self.seed = lesson.seed
         self.sample = 0  # the sample whose values the canvas shows
-        self.step_count = 0
-        self.history = History(1 + self.network.n_params)
+        self.step_count = int(step_count)
+        if history is not None and history.n_columns != 1 + self.network.n_params:
+            raise ValueError(f"the history has {history.n_columns} columns; this network needs "
+                             f"{1 + self.network.n_params}")
+        self.history = history if history is not None else History(1 + self.network.n_params)
         self.last_step = None
         self.initial = self._capture(with_history=False)
         self.undo_stack.clear()
@@ -88,6 +93,12 @@ class Controller(QObject):
         self.changed.emit()
         self.historyChanged.emit()
         self.selectionChanged.emit(None)
+
+    def to_lesson(self) -> Lesson:
+        """The current state as a Lesson (an independent copy), e.g. to save it."""
+        return Lesson(self.network.copy(), self.inputs.copy(), self.targets.copy(), self.lr,
+                      self.batch_size, self.seed, self.lesson.name, self.lesson.description,
+                      dict(self.lesson.extra))
 
     @property
     def training(self):
@@ -110,6 +121,8 @@ class Controller(QObject):
             return self.batch_size
         if kind == "frozen":
             return bool(self.network.frozen[key[1]])
+        if kind == "order":
+            return self.network.update_order
         raise ValueError(f"unknown element {key!r}")
 
     def param_index(self, key):
@@ -151,6 +164,10 @@ class Controller(QObject):
     def _validated(self, key, value):
         if key[0] == "frozen":
             return bool(value)
+        if key[0] == "order":
+            if value not in UPDATE_ORDERS:
+                raise ValueError(f"the update order must be one of {', '.join(UPDATE_ORDERS)}")
+            return value
         if key[0] == "batch":
             if value in (None, "", "all"):
                 return None
@@ -177,7 +194,7 @@ class Controller(QObject):
             return f"ob{key[2]}" + (f" (sample {key[1] + 1})" if len(self.inputs) > 1 else "")
         if kind == "frozen":
             return f"frozen {self.network.labels[key[1]]}"
-        return {"lr": "η", "batch": "batch size"}.get(kind, str(key))
+        return {"lr": "η", "batch": "batch size", "order": "update order"}.get(kind, str(key))
 
     def _set(self, key, value):
         """Apply a value without undo bookkeeping (the commands call this)."""
@@ -196,6 +213,8 @@ class Controller(QObject):
             self.batch_size = value
         elif kind == "frozen":
             self.network.frozen[key[1]] = value
+        elif kind == "order":
+            self.network.update_order = value
         self.last_step = None
         self._refresh_record()
         self.changed.emit()
@@ -217,6 +236,7 @@ class Controller(QObject):
             "theta": self.network.theta.copy(), "frozen": self.network.frozen.copy(),
             "inputs": self.inputs.copy(), "targets": self.targets.copy(), "lr": self.lr,
             "batch_size": self.batch_size, "step_count": self.step_count,
+            "order": self.network.update_order,
             "n_steps": self.history.n_steps, "last_step": self.last_step,
             "history": self.history.copy() if with_history else None,
         }
@@ -226,6 +246,7 @@ class Controller(QObject):
         self.inputs = state["inputs"].copy()
         self.targets = state["targets"].copy()
         self.lr, self.batch_size = state["lr"], state["batch_size"]
+        self.network.update_order = state["order"]
         self.step_count = state["step_count"]
         if state["history"] is not None:
             self.history = state["history"].copy()
@@ -416,6 +437,7 @@ class Controller(QObject):
             self.inputs = self.initial["inputs"].copy()
             self.targets = self.initial["targets"].copy()
             self.lr, self.batch_size = self.initial["lr"], self.initial["batch_size"]
+            self.network.update_order = self.initial["order"]
             self.step_count = 0
             self.history.clear()
         self._push_state_change("Reset", change)

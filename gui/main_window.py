@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
 
 from engine.lesson import load_preset, preset_names
 
+from . import classroom, file_actions, teaching
 from .canvas.view import NetworkView
 from .controller import SPEEDS, Controller
 from .panels import InspectorPanel, LessonPanel
@@ -33,6 +34,8 @@ class MainWindow(QMainWindow):
         self.lesson_panel = LessonPanel(c)
         self.inspector = InspectorPanel(c)
         self.docks = {}
+        self.close_guards = []  # callables → bool; any False keeps the window open
+        self.close_hooks = []   # callables run when the window does close
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
         for name, title, widget, area in (
@@ -52,6 +55,9 @@ class MainWindow(QMainWindow):
         c.changed.connect(self._update_status)
         c.message.connect(self.show_message)
         c.progressChanged.connect(self._progress)
+        # features that add their own docks, actions and menus to the window
+        for feature in (teaching, file_actions, classroom):
+            feature.install(self)
         self.resize(1600, 1000)
         # the canvas is what the class looks at: give it most of the height
         self.resizeDocks([self.docks[n] for n in ("loss", "parameters", "outputs")],
@@ -212,5 +218,11 @@ class MainWindow(QMainWindow):
             self.progress.setValue(done)
 
     def closeEvent(self, event):
+        # a guard may veto closing (unsaved changes: the user chose Cancel)
+        if not all(guard() for guard in self.close_guards):
+            event.ignore()
+            return
         self.controller.pause()
+        for hook in self.close_hooks:  # e.g. remembering the window layout
+            hook()
         super().closeEvent(event)
