@@ -11,9 +11,9 @@ import pathlib
 import numpy as np
 import pytest
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from engine import Network
+from tests.engine.strategies import build, cases
 
 _spec = importlib.util.spec_from_file_location(
     "engine_tests_autograd", pathlib.Path(__file__).with_name("autograd.py"))
@@ -21,8 +21,6 @@ autograd = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(autograd)
 Value = autograd.Value
 
-ELEMENTWISE = ["linear", "relu", "sigmoid", "tanh"]
-OUTPUTS = ELEMENTWISE + ["softmax"]
 
 
 def close(a, b, rtol=1e-9, atol=1e-12):
@@ -72,31 +70,6 @@ def test_reference_matches_the_notes_numbers():
 
 # -- engine vs reference ------------------------------------------------------------------------
 
-@st.composite
-def cases(draw):
-    n_layers = draw(st.integers(2, 4))
-    sizes = [draw(st.integers(1, 5)) for _ in range(n_layers)]
-    hidden = [draw(st.sampled_from(ELEMENTWISE)) for _ in range(n_layers - 2)]
-    out = draw(st.sampled_from(OUTPUTS))
-    loss = draw(st.sampled_from(
-        ["half_sse", "cross_entropy"] if out in ("softmax", "sigmoid") else ["half_sse"]))
-    batch = draw(st.integers(1, 6))
-    seed = draw(st.integers(0, 2**32 - 1))
-    return sizes, hidden + [out], loss, batch, seed
-
-
-def build(sizes, activations, loss, batch, seed):
-    net = Network(sizes, activations=activations, loss=loss, seed=seed)
-    rng = np.random.default_rng(seed)
-    net.set_params(rng.normal(0.0, 1.0, net.n_params))
-    X = rng.normal(0.0, 1.0, (batch, sizes[0]))
-    if loss == "cross_entropy":
-        T = rng.uniform(0.0, 1.0, (batch, sizes[-1])) * (rng.uniform(size=(batch, sizes[-1])) < 0.8)
-    else:
-        T = rng.normal(0.0, 1.5, (batch, sizes[-1]))
-    return net, X, T
-
-
 def reference_for(net, X, T):
     params = [(p.index, p.kind, p.i, p.j) for p in net.parameters()]
     return autograd.reference_loss_and_grad(list(net.sizes), list(net.activations), net.loss,
@@ -119,8 +92,7 @@ def test_parameters_map_labels_to_i_j():
 @settings(max_examples=30, deadline=None)
 @given(cases())
 def test_gradient_matches_reference_autograd(case):
-    sizes, activations, loss, batch, seed = case
-    net, X, T = build(sizes, activations, loss, batch, seed)
+    net, X, T = build(case, allow_1d=False)
     ref = reference_for(net, X, T)
     got_loss, got_grad = net.gradient(X, T)
     assert close(got_loss, ref.loss).all(), (got_loss, ref.loss)
@@ -134,8 +106,8 @@ def test_gradient_matches_reference_autograd(case):
 @given(cases())
 def test_step_record_matches_reference_autograd(case):
     """rec.loss, rec.net/out (sample 0), rec.delta = −∂L_0/∂net_j and rec.grad_* all agree."""
-    sizes, activations, loss, batch, seed = case
-    net, X, T = build(sizes, activations, loss, batch, seed)
+    net, X, T = build(case, allow_1d=False)
+    sizes, batch = case.sizes, case.batch
     ref = reference_for(net, X, T)
     theta0 = net.get_params()
     lr = 0.01
