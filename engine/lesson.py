@@ -1,27 +1,74 @@
 """A lesson: a network with its data, learning rate, batch size and seed — what a preset or a saved
-file holds — and its JSON form.
+file holds — and its JSON form, read and written safely.
 
     {"format": "backprop-lab", "version": 1, "name": ..., "description": ...,
      "network": {"layers": [2, 2, 3], "activations": ["relu", "linear"], "loss": "half_sse",
                  "update_order": "simultaneous",
                  "weights": {"w13": 0.15, ...}, "biases": {"b3": 0.1, ...}, "frozen": ["w35"]},
      "data": {"inputs": [[0.6, -0.4]], "targets": [[0.5, 0.0, 0.3]]},
-     "training": {"lr": 0.5, "batch_size": null, "seed": 0}}
+     "training": {"lr": 0.5, "batch_size": null, "seed": 0},
+     "state": {"step_count": 200},                                     (optional)
+     "history": {"columns": ["loss", "w13", ...], "capacity": 2048,    (optional)
+                 "stride": 1, "n_steps": 200, "last": [[...], ...]}}
 
-Parameters are keyed by their labels (``w35``, ``b3``), so a file reads like the notes.
+Parameters are keyed by their labels (``w35``, ``b3``), so a file reads like the notes. The rules
+(also in ``resources/schema/lesson.schema.json``): every number finite (no NaN/Infinity, nothing
+that overflows), a boolean is not a number, whole numbers where counts are meant, no unknown keys
+inside the known objects (unknown top-level keys are kept as ``Lesson.extra`` and written back),
+and a file from a newer ``version`` is refused. Everything that goes wrong raises
+``LessonFileError`` (a ``ValueError``) with one line naming the field and the problem, e.g.
+``network.weights.w35 must be a number, not the text "abc"`` or
+``data.inputs[2] has 3 values, the network needs 2``.
+
+Files are bounded before they are parsed (``MAX_FILE_BYTES``, ``MAX_VALUES``), so a hostile file
+costs bounded time and memory; ``write_lesson`` writes atomically (``engine.atomic``) and only
+what ``read_lesson`` accepts. NumPy and the standard library only, like the rest of the engine.
 """
 from __future__ import annotations
 
 import json
+import math
+import os
+import re
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import chain
 
 import numpy as np
 
-from .network import Network, _batch, _finite
+from .activations import ACTIVATIONS
+from .atomic import atomic_write
+from .losses import LOSSES
+from .network import UPDATE_ORDERS, Network
 
 FORMAT = "backprop-lab"
-VERSION = 1
+VERSION = 1  # "state" and "history" are optional additions that version-1 readers ignore
+
+MAX_FILE_BYTES = 50 * 2**20   # checked before a byte is parsed
+MAX_VALUES = 1_000_000        # JSON values (numbers, lists, …) in one file, counted before parsing
+MAX_DEPTH = 32                # nesting inside the top-level keys this version does not interpret
+MAX_LAYERS = 64
+MAX_LAYER_WIDTH = 1000
+MAX_NEURONS = 10_000
+MAX_PARAMS = 100_000          # weights and biases: building the network stays well under a second
+MAX_HISTORY_CAPACITY = 2**16
+MAX_HISTORY_CELLS = 2**21     # capacity × columns: the History's three arrays stay under 50 MB
+MAX_INT_DIGITS = 40           # longer integer literals become floats (and overflow to inf)
+MAX_COUNT = 2**62             # steps, strides, seeds
+MAX_MESSAGE = 400             # characters in an error message
+
+KNOWN_KEYS = ("format", "version", "name", "description", "network", "data", "training",
+              "state", "history")
+NETWORK_KEYS = ("layers", "activations", "loss", "update_order", "weights", "biases", "frozen")
+HISTORY_KEYS = ("columns", "capacity", "stride", "n_steps", "last", "lo", "hi")
+
+
+class LessonFileError(ValueError):
+    """A lesson (file or JSON form) that cannot be read or written. The message is one line that
+    names the field and the problem; it never names the file (callers add that)."""
+
+    def __init__(self, message):
+        super().__init__(_one_line(str(message)))
 
 
 @dataclass
@@ -34,13 +81,168 @@ class Lesson:
     seed: int = 0
     name: str = ""
     description: str = ""
-    extra: dict = field(default_factory=dict)  # keys this version does not interpret
+    extra: dict = field(default_factory=dict)  # top-level keys this version does not interpret
 
 
+# -- messages --------------------------------------------------------------------------------------
+_MISSING = object()
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_,]*")
+
+
+def _safe(text):
+    """``text`` that any terminal or Qt label can show: no lone surrogates."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def _one_line(text):
+    text = _safe(re.sub(r"[\x00-\x1f\x7f]+", " ", text)).strip()
+    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+
+
+def _short(value, limit=40):
+    """A value as JSON, cut short: for messages."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError, RecursionError):
+        text = type(value).__name__
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _describe(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return f"{value} (not a finite number)"
+    if isinstance(value, (int, float)):
+        return f"the number {_short(value)}"
+    if isinstance(value, str):
+        return f"the text {_short(value)}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _join(where, key):
+    """The path of ``key`` inside ``where``: ``network.weights.w35``, ``data.inputs[2]``."""
+    if isinstance(key, int):
+        return f"{where}[{key}]"
+    if _IDENT.fullmatch(key):
+        return f"{where}.{key}" if where else key
+    return f"{where}[{_short(key)}]" if where else f"[{_short(key)}]"
+
+
+# -- field readers: each names the path it reads ---------------------------------------------------
+def _obj(value, where):
+    if type(value) is not dict:
+        raise LessonFileError(f"{where} must be an object, not {_describe(value)}")
+    return value
+
+
+def _get(d, key, where, default=_MISSING):
+    if key in d:
+        return d[key]
+    if default is _MISSING:
+        raise LessonFileError(f"{_join(where, key)} is missing")
+    return default
+
+
+def _no_unknown(d, known, where):
+    for key in d:
+        if key not in known:
+            raise LessonFileError(f"{_join(where, key)} is not a field this version knows "
+                                  f"(known: {', '.join(known)})")
+
+
+def _str(value, where):
+    if type(value) is not str:
+        raise LessonFileError(f"{where} must be a string, not {_describe(value)}")
+    return value
+
+
+def _list(value, where):
+    if type(value) is not list:
+        raise LessonFileError(f"{where} must be a list, not {_describe(value)}")
+    return value
+
+
+def _number(value, where):
+    if type(value) not in (int, float):
+        raise LessonFileError(f"{where} must be a number, not {_describe(value)}")
+    v = float(value)
+    if not math.isfinite(v):
+        raise LessonFileError(f"{where} must be a finite number, not {v}")
+    return v
+
+
+def _int(value, where, lo=0, hi=MAX_COUNT):
+    if type(value) is not int:
+        raise LessonFileError(f"{where} must be a whole number, not {_describe(value)}")
+    if not lo <= value <= hi:
+        raise LessonFileError(f"{where} must be from {lo:,} to {hi:,}, not {_short(value)}")
+    return value
+
+
+def _matrix(rows, n, where, need, min_rows=1):
+    """A (len(rows), n) float64 array from a list of lists of finite numbers (or an array)."""
+    if isinstance(rows, np.ndarray):
+        if rows.ndim != 2 or rows.shape[1] != n or rows.dtype != np.float64:
+            raise LessonFileError(f"{where} must be a (rows, {n}) float64 array")
+        arr = rows
+    else:
+        _list(rows, where)
+        # C-speed checks first; the row-by-row search only runs to name a problem
+        if not (set(map(type, rows)) <= {list} and set(map(len, rows)) <= {n}
+                and set(map(type, chain.from_iterable(rows))) <= {float, int}):
+            for i, row in enumerate(rows):
+                if type(row) is not list:
+                    raise LessonFileError(f"{where}[{i}] must be a list of {n} numbers, "
+                                          f"not {_describe(row)}")
+                if len(row) != n:
+                    raise LessonFileError(f"{where}[{i}] has {len(row)} values, {need} {n}")
+                for k, v in enumerate(row):
+                    _number(v, f"{where}[{i}][{k}]")
+        arr = np.array(rows, dtype=np.float64).reshape(len(rows), n)
+    if len(arr) < min_rows:
+        raise LessonFileError(f"{where} is empty; it needs at least {min_rows} row")
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        i, k = np.argwhere(bad)[0]
+        raise LessonFileError(f"{where}[{i}][{k}] must be a finite number, not {arr[i, k]}")
+    return arr
+
+
+def _check_plain(value, where):
+    """JSON kept as it is (``Lesson.extra``): at most ``MAX_DEPTH`` deep, numbers finite."""
+    stack = [(value, 1)]
+    while stack:  # fast pass, no paths
+        v, depth = stack.pop()
+        if type(v) is float and not math.isfinite(v) or depth > MAX_DEPTH:
+            _find_plain_problem(value, where, 1)
+        if type(v) is dict:
+            stack.extend((x, depth + 1) for x in v.values())
+        elif type(v) is list:
+            stack.extend((x, depth + 1) for x in v)
+
+
+def _find_plain_problem(v, where, depth):
+    if depth > MAX_DEPTH:
+        raise LessonFileError(f"{where} is nested too deeply (more than {MAX_DEPTH} levels)")
+    if type(v) is float and not math.isfinite(v):
+        raise LessonFileError(f"{where} must be a finite number, not {v}")
+    items = v.items() if type(v) is dict else enumerate(v) if type(v) is list else ()
+    for k, x in items:
+        _find_plain_problem(x, _join(where, k), depth + 1)
+
+
+# -- the JSON form ---------------------------------------------------------------------------------
 def lesson_to_dict(lesson: Lesson) -> dict:
     net = lesson.network
     theta = net.theta
-    return {
+    d = {
         "format": FORMAT,
         "version": VERSION,
         "name": lesson.name,
@@ -54,83 +256,325 @@ def lesson_to_dict(lesson: Lesson) -> dict:
             "biases": {p.label: float(theta[p.index]) for p in net.parameters() if p.kind == "b"},
             "frozen": [p.label for p in net.parameters() if net.frozen[p.index]],
         },
-        "data": {"inputs": lesson.inputs.tolist(), "targets": lesson.targets.tolist()},
-        "training": {"lr": lesson.lr, "batch_size": lesson.batch_size, "seed": lesson.seed},
-        **lesson.extra,
+        "data": {"inputs": np.asarray(lesson.inputs, dtype=np.float64).tolist(),
+                 "targets": np.asarray(lesson.targets, dtype=np.float64).tolist()},
+        "training": {"lr": float(lesson.lr),
+                     "batch_size": None if lesson.batch_size is None else int(lesson.batch_size),
+                     "seed": int(lesson.seed)},
     }
+    d.update((k, v) for k, v in lesson.extra.items() if k not in KNOWN_KEYS)
+    return d
 
 
-def _get(d, key, kind, where):
-    if not isinstance(d, dict):
-        raise ValueError(f"{where or 'the file'} must be an object")
-    if key not in d:
-        raise ValueError(f"{where + '.' if where else ''}{key} is missing")
-    v = d[key]
-    if kind is not None and not isinstance(v, kind) or isinstance(v, bool) and kind is not bool:
-        names = {str: "a string", list: "a list", dict: "an object", int: "a whole number"}
-        raise ValueError(f"{where + '.' if where else ''}{key} must be "
-                         f"{names.get(kind, getattr(kind, '__name__', kind))}")
-    return v
+def document_to_dict(lesson: Lesson, history=None, step_count=0) -> dict:
+    """The whole saved state: the lesson, ``state.step_count`` and, when given, the history
+    (a ``gui.history.History``, its ``to_dict()``, or the dict ``read_lesson`` returns)."""
+    d = lesson_to_dict(lesson)
+    d["state"] = {"step_count": int(step_count)}
+    if history is not None:
+        hd = history.to_dict() if hasattr(history, "to_dict") else dict(history)
+        out = {"columns": ["loss", *lesson.network.labels]}
+        for k, v in hd.items():
+            if k == "columns" or k in ("lo", "hi") and hd.get("stride") == 1:
+                continue  # while each bucket holds one step, lo and hi are last
+            out[k] = v.tolist() if isinstance(v, np.ndarray) else v
+        d["history"] = out
+    return d
+
+
+def _network_from_dict(nd):
+    nd = _obj(nd, "network")
+    _no_unknown(nd, NETWORK_KEYS, "network")
+    layers = _list(_get(nd, "layers", "network"), "network.layers")
+    if not 2 <= len(layers) <= MAX_LAYERS:
+        raise LessonFileError(f"network.layers needs 2 to {MAX_LAYERS} layers (inputs first, "
+                              f"outputs last), not {len(layers)}")
+    for k, n in enumerate(layers):
+        _int(n, f"network.layers[{k}]", 1, MAX_LAYER_WIDTH)
+    if sum(layers) > MAX_NEURONS:
+        raise LessonFileError(f"network.layers has {sum(layers):,} neurons; this app draws at "
+                              f"most {MAX_NEURONS:,}")
+    n_params = sum((a + 1) * b for a, b in zip(layers, layers[1:]))
+    if n_params > MAX_PARAMS:
+        raise LessonFileError(f"network.layers makes {n_params:,} weights and biases; this app "
+                              f"handles at most {MAX_PARAMS:,}")
+    acts = _list(_get(nd, "activations", "network"), "network.activations")
+    if len(acts) != len(layers) - 1:
+        raise LessonFileError(f"network.activations has {len(acts)} entries; the "
+                              f"{len(layers) - 1} non-input layers need {len(layers) - 1}")
+    for k, a in enumerate(acts):
+        where = f"network.activations[{k}]"
+        if _str(a, where) not in ACTIVATIONS:
+            raise LessonFileError(f"{where} is {_short(a)}; choose one of {', '.join(ACTIVATIONS)}")
+        if a == "softmax" and k < len(acts) - 1:
+            raise LessonFileError(f"{where} is softmax, which is for the output layer only")
+    loss = _str(_get(nd, "loss", "network"), "network.loss")
+    if loss not in LOSSES:
+        raise LessonFileError(f"network.loss is {_short(loss)}; choose one of {', '.join(LOSSES)}")
+    order = _str(_get(nd, "update_order", "network", "simultaneous"), "network.update_order")
+    if order not in UPDATE_ORDERS:
+        raise LessonFileError(f"network.update_order is {_short(order)}; choose one of "
+                              f"{', '.join(UPDATE_ORDERS)}")
+    try:
+        net = Network(layers, acts, loss, update_order=order)
+    except ValueError as e:
+        raise LessonFileError(f"network: {e}") from None
+
+    shape = "-".join(map(str, layers))
+    theta = np.empty(net.n_params)
+    for kind, key, noun in (("w", "weights", "weight"), ("b", "biases", "bias")):
+        where = f"network.{key}"
+        values = _obj(_get(nd, key, "network"), where)
+        wanted = [p for p in net.parameters() if p.kind == kind]
+        labels = {p.label for p in wanted}
+        for label in values:
+            if label not in labels:
+                raise LessonFileError(f"{_join(where, label)} is not a {noun} of this {shape} "
+                                      "network")
+        for p in wanted:
+            theta[p.index] = _number(_get(values, p.label, where), f"{where}.{p.label}")
+    net.set_params(theta)
+    for k, label in enumerate(_list(_get(nd, "frozen", "network", []), "network.frozen")):
+        p = net.layout.by_label.get(_str(label, f"network.frozen[{k}]"))
+        if p is None:
+            raise LessonFileError(f"network.frozen[{k}] is {_short(label)}, not a parameter of "
+                                  f"this {shape} network")
+        net.frozen[p.index] = True
+    return net
 
 
 def lesson_from_dict(d) -> Lesson:
-    """A Lesson from the JSON form; ValueError naming the field that is wrong."""
-    if _get(d, "format", str, "") != FORMAT:
-        raise ValueError(f"format must be {FORMAT!r}")
-    version = _get(d, "version", int, "")
+    """A Lesson from the JSON form; ``LessonFileError`` (a ValueError) naming the field that is
+    wrong. ``state`` and ``history`` are checked too, but only ``document_from_dict`` returns
+    them."""
+    return document_from_dict(d)[0]
+
+
+def document_from_dict(d):
+    """(Lesson, history or None, step_count) from the JSON form. The history is a dict of
+    ``capacity``, ``stride``, ``n_steps`` and float64 arrays ``lo``, ``hi``, ``last`` (one row per
+    bucket), as ``gui.history.History.from_dict`` takes it."""
+    if type(d) is not dict:
+        raise LessonFileError(f"the file must hold a JSON object (a lesson), not {_describe(d)}")
+    if "format" not in d:
+        raise LessonFileError(f'format is missing: a lesson file starts with "format": "{FORMAT}"')
+    if d["format"] != FORMAT:
+        raise LessonFileError(f'format must be "{FORMAT}", not {_describe(d["format"])}')
+    version = _get(d, "version", "")
+    if type(version) is not int:
+        raise LessonFileError(f"version must be a whole number, not {_describe(version)}")
     if version > VERSION:
-        raise ValueError(f"version {version} is newer than this app understands ({VERSION}); "
-                         "update Backprop Lab to open it")
+        raise LessonFileError(f"version {_short(version)} is newer than this Backprop Lab reads "
+                              f"(up to {VERSION}); update Backprop Lab to open it")
     if version < 1:
-        raise ValueError(f"version must be ≥ 1, not {version}")
-    nd = _get(d, "network", dict, "")
-    layers = _get(nd, "layers", list, "network")
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in layers):
-        raise ValueError("network.layers must be a list of whole numbers")
-    if sum(layers) > 10_000 or any(n > 1000 for n in layers):
-        raise ValueError("network.layers is too large for this app (at most 1000 per layer)")
-    acts = _get(nd, "activations", list, "network")
-    try:
-        net = Network(layers, acts, _get(nd, "loss", str, "network"),
-                      update_order=nd.get("update_order", "simultaneous"))
-    except ValueError as e:
-        raise ValueError(f"network: {e}") from None
-    theta = np.empty(net.n_params)
-    for kind, key in (("w", "weights"), ("b", "biases")):
-        values = _get(nd, key, dict, "network")
-        wanted = {p.label for p in net.parameters() if p.kind == kind}
-        extra = set(values) - wanted
-        if extra:
-            raise ValueError(f"network.{key}.{sorted(extra)[0]} is not a parameter of this network")
-        for p in net.parameters():
-            if p.kind == kind:
-                theta[p.index] = _finite(_get(values, p.label, None, f"network.{key}"),
-                                         f"network.{key}.{p.label}")
-    net.set_params(theta)
-    for label in _get(nd, "frozen", list, "network") if "frozen" in nd else []:
-        p = net.layout.by_label.get(label) if isinstance(label, str) else None
-        if p is None:
-            raise ValueError(f"network.frozen: {label!r} is not a parameter of this network")
-        net.frozen[p.index] = True
+        raise LessonFileError(f"version must be 1 or more, not {version}")
+    name = _str(_get(d, "name", "", ""), "name")
+    description = _str(_get(d, "description", "", ""), "description")
 
-    dd = _get(d, "data", dict, "")
-    X, _ = _batch(_get(dd, "inputs", list, "data"), net.sizes[0], "data.inputs")
-    T, _ = _batch(_get(dd, "targets", list, "data"), net.sizes[-1], "data.targets")
+    net = _network_from_dict(_get(d, "network", ""))
+    dd = _obj(_get(d, "data", ""), "data")
+    _no_unknown(dd, ("inputs", "targets"), "data")
+    n_in, n_out = net.sizes[0], net.sizes[-1]
+    X = _matrix(_get(dd, "inputs", "data"), n_in, "data.inputs", "the network needs")
+    T = _matrix(_get(dd, "targets", "data"), n_out, "data.targets", "the network needs")
     if len(X) != len(T):
-        raise ValueError(f"data has {len(X)} inputs but {len(T)} targets")
-    td = _get(d, "training", dict, "")
-    lr = _finite(_get(td, "lr", None, "training"), "training.lr")
-    bs = td.get("batch_size")
-    if bs is not None and (not isinstance(bs, int) or isinstance(bs, bool) or not 1 <= bs <= len(X)):
-        raise ValueError(f"training.batch_size must be null or a whole number from 1 to {len(X)}")
-    seed = td.get("seed", 0)
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError("training.seed must be a whole number ≥ 0")
-    known = {"format", "version", "name", "description", "network", "data", "training"}
-    return Lesson(net, X, T, lr, bs, seed, str(d.get("name", "")), str(d.get("description", "")),
-                  {k: v for k, v in d.items() if k not in known})
+        raise LessonFileError(f"data.targets has {len(T)} rows but data.inputs has {len(X)}; "
+                              "each input row needs its target row")
+
+    td = _obj(_get(d, "training", ""), "training")
+    _no_unknown(td, ("lr", "batch_size", "seed"), "training")
+    lr = _number(_get(td, "lr", "training"), "training.lr")
+    if lr <= 0:
+        raise LessonFileError(f"training.lr must be greater than 0, not {lr}")
+    bs = _get(td, "batch_size", "training", None)
+    if bs is not None and (type(bs) is not int or not 1 <= bs <= len(X)):
+        raise LessonFileError(f"training.batch_size must be null or a whole number from 1 to "
+                              f"{len(X)} (the number of samples), not {_describe(bs)}")
+    seed = _int(_get(td, "seed", "training", 0), "training.seed")
+
+    step_count = 0
+    if "state" in d:
+        sd = _obj(d["state"], "state")
+        _no_unknown(sd, ("step_count",), "state")
+        step_count = _int(_get(sd, "step_count", "state", 0), "state.step_count")
+    history = None
+    if d.get("history") is not None:
+        history = parse_history(d["history"], 1 + net.n_params, "history",
+                                ["loss", *net.labels])
+
+    extra = {k: v for k, v in d.items() if k not in KNOWN_KEYS}
+    for k, v in extra.items():
+        _check_plain(v, _join("", k))
+    lesson = Lesson(net, X, T, lr, bs, seed, name, description, extra)
+    return lesson, history, step_count
 
 
+def parse_history(hd, n_columns, where="history", columns=None) -> dict:
+    """A checked history: ``capacity`` (even, ≥ 2), ``stride`` (a power of two), ``n_steps``
+    (what ``len(last)`` buckets of ``stride`` steps can hold), ``last`` (one row of
+    ``n_columns`` finite numbers per bucket), ``lo`` and ``hi`` (required once ``stride`` > 1; with
+    ``lo ≤ last ≤ hi``). ``columns``, when the file has it, must match the given names."""
+    hd = _obj(hd, where)
+    _no_unknown(hd, HISTORY_KEYS, where)
+    if columns is not None and "columns" in hd:
+        got = _list(hd["columns"], f"{where}.columns")
+        for i, (a, b) in enumerate(zip(got, columns)):
+            if a != b:
+                raise LessonFileError(f"{where}.columns[{i}] is {_short(a)}; column {i} of this "
+                                      f"network is {_short(b)}")
+        if len(got) != len(columns):
+            raise LessonFileError(f"{where}.columns has {len(got)} names; this network has "
+                                  f"{len(columns)} columns (the loss and each parameter)")
+    capacity = _int(_get(hd, "capacity", where), f"{where}.capacity", 2, MAX_HISTORY_CAPACITY)
+    if capacity % 2:
+        raise LessonFileError(f"{where}.capacity must be even, not {capacity}")
+    if capacity * n_columns > MAX_HISTORY_CELLS:
+        raise LessonFileError(f"{where}.capacity {capacity} × {n_columns} columns is more than "
+                              f"this app keeps ({MAX_HISTORY_CELLS:,} values)")
+    stride = _int(_get(hd, "stride", where), f"{where}.stride", 1)
+    if stride & (stride - 1):
+        raise LessonFileError(f"{where}.stride must be a power of two (1, 2, 4, …), not {stride}")
+    n_steps = _int(_get(hd, "n_steps", where), f"{where}.n_steps")
+    need = "the history needs"
+    last = _matrix(_get(hd, "last", where), n_columns, f"{where}.last", need, min_rows=0)
+    n = len(last)
+    if n > capacity:
+        raise LessonFileError(f"{where}.last has {n} rows, more than the capacity {capacity}")
+    arrays = {"last": last}
+    for key in ("lo", "hi"):
+        if key in hd:
+            arr = _matrix(hd[key], n_columns, f"{where}.{key}", need, min_rows=0)
+            if len(arr) != n:
+                raise LessonFileError(f"{where}.{key} has {len(arr)} rows; {where}.last has {n}")
+            arrays[key] = arr
+        elif stride > 1:
+            raise LessonFileError(f"{where}.{key} is missing (needed once stride > 1)")
+        else:
+            arrays[key] = last
+    lo, hi = arrays["lo"], arrays["hi"]
+    for a, b, rule in ((lo, last, "lo ≤ last"), (last, hi, "last ≤ hi")):
+        bad = a > b
+        if bad.any():
+            i, k = np.argwhere(bad)[0]
+            raise LessonFileError(f"{where} bucket {i}, column {k} breaks {rule}")
+    if stride == 1 and not (np.array_equal(lo, last) and np.array_equal(hi, last)):
+        raise LessonFileError(f"{where}.lo and {where}.hi must equal {where}.last while the "
+                              "stride is 1 (one step per bucket)")
+    if n == 0 and n_steps != 0 or n and not (n - 1) * stride < n_steps <= n * stride:
+        held = "no steps" if n == 0 else f"{(n - 1) * stride + 1:,} to {n * stride:,} steps"
+        raise LessonFileError(f"{where}.n_steps is {n_steps:,}, but {n} buckets of {stride} "
+                              f"hold {held}")
+    return {"capacity": capacity, "stride": stride, "n_steps": n_steps,
+            "lo": lo.copy() if lo is last else lo, "hi": hi.copy() if hi is last else hi,
+            "last": last}
+
+
+# -- text and files --------------------------------------------------------------------------------
+def _parse_int(text):
+    return int(text) if len(text) <= MAX_INT_DIGITS else float(text)
+
+
+def _check_bytes(data: bytes):
+    if len(data) > MAX_FILE_BYTES:
+        raise LessonFileError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; lesson "
+                              "files are limited to that")
+    # every value but the first in a list or object follows a comma: this bounds the values
+    values = data.count(b",") + data.count(b"[") + data.count(b"{")
+    if values > MAX_VALUES:
+        raise LessonFileError(f"the file holds more than {MAX_VALUES:,} values; lesson files "
+                              "are limited to that")
+
+
+def loads_document(data: bytes | str):
+    """(Lesson, history or None, step_count) from a file's bytes (UTF-8) or text."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    _check_bytes(data)
+    if not data.strip():
+        raise LessonFileError("the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise LessonFileError(f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} at "
+                              f"offset {e.start})") from None
+    try:
+        d = json.loads(text, parse_int=_parse_int)
+    except RecursionError:
+        raise LessonFileError("the file is nested too deeply to be a lesson") from None
+    except json.JSONDecodeError as e:
+        ended = e.pos >= len(text.rstrip())
+        raise LessonFileError(f"the file is not valid JSON: {e.msg} at line {e.lineno}, column "
+                              f"{e.colno}" + (" (the file ends early: is it cut off?)"
+                                              if ended else "")) from None
+    except ValueError as e:
+        raise LessonFileError(f"the file is not valid JSON: {e}") from None
+    return document_from_dict(d)
+
+
+def _dump(obj, level=0):
+    """JSON laid out for reading: objects one key per line, lists of numbers on one line."""
+    pad, inner = "  " * level, "  " * (level + 1)
+    if type(obj) is dict and obj:
+        return "{\n" + ",\n".join(f"{inner}{json.dumps(k, ensure_ascii=False)}: "
+                                  f"{_dump(v, level + 1)}" for k, v in obj.items()) + f"\n{pad}}}"
+    if type(obj) is list and any(type(v) in (dict, list) for v in obj):
+        return "[\n" + ",\n".join(f"{inner}{_dump(v, level + 1)}" for v in obj) + f"\n{pad}]"
+    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+
+
+def dumps_document(lesson: Lesson, history=None, step_count=0) -> bytes:
+    """The file's bytes (UTF-8 JSON). Raises ``LessonFileError`` for anything ``loads_document``
+    would refuse (it reads the bytes back before they are returned), e.g. a history that makes the
+    file larger than the limits."""
+    try:
+        text = _dump(document_to_dict(lesson, history, step_count)) + "\n"
+    except (TypeError, ValueError, RecursionError) as e:
+        raise LessonFileError(f"the lesson cannot be written as JSON: {e}") from None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in a name: keep it as a JSON escape
+        data = text.encode("utf-8", "backslashreplace")
+    loads_document(data)  # never write what cannot be read back
+    return data
+
+
+def read_lesson(path):
+    """(Lesson, history or None, step_count) from the file at ``path``; ``LessonFileError`` with a
+    one-line message for a file that cannot be read or is not a valid lesson."""
+    try:
+        with open(path, "rb") as f:
+            if os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
+                raise LessonFileError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; "
+                                      "lesson files are limited to that")
+            data = f.read(MAX_FILE_BYTES + 1)
+    except FileNotFoundError:
+        raise LessonFileError("no such file") from None
+    except IsADirectoryError:
+        raise LessonFileError("this is a folder, not a file") from None
+    except PermissionError:
+        raise LessonFileError("permission denied: the file cannot be read") from None
+    except OSError as e:
+        raise LessonFileError(f"the file cannot be read: {e.strerror or e}") from None
+    return loads_document(data)
+
+
+def write_lesson(path, lesson: Lesson, history=None, step_count=0):
+    """Save atomically: a temporary file in the same folder, flushed and fsynced, then renamed over
+    ``path``. On any error (``LessonFileError``) the old file is untouched and no temporary file
+    is left behind."""
+    write_bytes(path, dumps_document(lesson, history, step_count))
+
+
+def write_bytes(path, data: bytes):
+    """Write ``dumps_document``'s bytes atomically; ``LessonFileError`` when the file cannot be
+    written (the old one is then untouched)."""
+    try:
+        atomic_write(path, data)
+    except OSError as e:
+        raise LessonFileError(f"the file cannot be written: {e.strerror or e}") from None
+
+
+# -- presets ---------------------------------------------------------------------------------------
 def preset_names() -> list[str]:
     """The presets shipped in resources/presets, by file stem, in a stable order."""
     folder = resources.files("resources") / "presets"
@@ -140,5 +584,5 @@ def preset_names() -> list[str]:
 def load_preset(name: str) -> Lesson:
     if name not in preset_names():
         raise ValueError(f"no preset {name!r}; choose one of {', '.join(preset_names())}")
-    text = (resources.files("resources") / "presets" / f"{name}.json").read_text("utf-8")
-    return lesson_from_dict(json.loads(text))
+    data = (resources.files("resources") / "presets" / f"{name}.json").read_bytes()
+    return loads_document(data)[0]

@@ -1,21 +1,54 @@
-"""Start-up: ``backprop-lab`` / ``python main.py [--preset NAME] [--steps N] [--screenshot FILE]``."""
+"""Start-up: ``backprop-lab`` / ``python main.py [FILE.json] [--preset NAME] [--steps N]
+[--screenshot FILE.png]``.
+
+A lesson file given on the command line is read before any window exists; one that cannot be
+opened ends the program with exit code 2 and one line on stderr,
+``backprop-lab: FILE.json: <what is wrong>`` — never a traceback.
+"""
 from __future__ import annotations
 
 import argparse
 import os
 import sys
 
+PROG = "backprop-lab"
+EXIT_BAD_FILE = 2
+
 
 def parse_args(argv):
     from engine.lesson import preset_names
 
-    p = argparse.ArgumentParser(prog="backprop-lab",
-                                description="Watch and touch backpropagation.")
+    p = argparse.ArgumentParser(prog=PROG, description="Watch and touch backpropagation.")
+    p.add_argument("file", nargs="?", metavar="FILE.json", help="open this lesson file")
     p.add_argument("--preset", choices=preset_names(), help="start with this preset")
     p.add_argument("--steps", type=int, default=0, help="train this many steps first")
     p.add_argument("--screenshot", metavar="FILE.png",
                    help="render the window off-screen to FILE.png and exit")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.file and args.preset:
+        p.error("give a lesson file or --preset, not both")
+    if args.steps < 0:
+        p.error("--steps must be 0 or more")
+    return args
+
+
+def read_file_or_exit(path):
+    """(lesson, history, step_count) from ``path``, or None after printing the one-line reason
+    on stderr."""
+    from engine.lesson import read_lesson
+
+    try:
+        lesson, history_data, step_count = read_lesson(path)
+        history = None
+        if history_data is not None:
+            from .history import History  # NumPy only: no Qt needed yet
+            history = History.from_dict(history_data, 1 + lesson.network.n_params)
+        return lesson, history, step_count
+    except Exception as e:  # LessonFileError, and a last guard: never a traceback
+        reason = str(e) if isinstance(e, ValueError) else f"unexpected {type(e).__name__}: {e}"
+        line = " ".join(f"{PROG}: {path}: {reason}".split())
+        print(line, file=sys.stderr)
+        return None
 
 
 def main(argv=None):
@@ -24,6 +57,11 @@ def main(argv=None):
         from engine.explain import main as explain_main
         return explain_main(argv[1:])
     args = parse_args(argv)
+    document = None
+    if args.file:
+        document = read_file_or_exit(args.file)
+        if document is None:
+            return EXIT_BAD_FILE
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -34,7 +72,15 @@ def main(argv=None):
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Backprop Lab")
-    window = MainWindow(load_preset(args.preset) if args.preset else None)
+    if document is not None:
+        window = MainWindow(document[0])
+        files = getattr(window, "files", None)
+        if files is not None:  # the file's name in the title, the history, the step count
+            files.open_document(args.file, *document)
+        else:
+            window.controller.load_lesson(*document)
+    else:
+        window = MainWindow(load_preset(args.preset) if args.preset else None)
     if args.steps:
         window.controller.run_steps(args.steps)
     window.show()
@@ -48,7 +94,7 @@ def main(argv=None):
         loop.exec()
         ok = window.grab().save(args.screenshot)
         if not ok:
-            print(f"backprop-lab: could not write {args.screenshot}", file=sys.stderr)
+            print(f"{PROG}: could not write {args.screenshot}", file=sys.stderr)
             return 1
         return 0
     return app.exec()

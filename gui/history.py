@@ -31,6 +31,47 @@ class History:
         other.stride, other.n_buckets, other.n_steps = self.stride, self.n_buckets, self.n_steps
         return other
 
+    def to_dict(self):
+        """The stored buckets as plain JSON data: ``capacity``, ``stride``, ``n_steps`` and
+        ``last`` (one row per bucket), plus ``lo`` and ``hi`` once buckets hold several steps
+        (while the stride is 1 they equal ``last``). ``from_dict`` restores it exactly."""
+        n = self.n_buckets
+        d = {"capacity": self.capacity, "stride": self.stride, "n_steps": self.n_steps,
+             "last": self.last[:n].tolist()}
+        if self.stride > 1:
+            d["lo"] = self.lo[:n].tolist()
+            d["hi"] = self.hi[:n].tolist()
+        return d
+
+    @classmethod
+    def from_dict(cls, d, n_columns=None):
+        """A History from ``to_dict()``'s form (lists) or ``engine.lesson.parse_history``'s
+        (arrays), checked: ``ValueError`` (``LessonFileError``) naming the field on anything
+        inconsistent. ``n_columns`` defaults to the width of the rows (or of ``columns``)."""
+        from engine.lesson import LessonFileError, parse_history
+
+        if n_columns is None:
+            if not isinstance(d, dict):
+                raise LessonFileError("history must be an object")
+            rows = d.get("last")
+            if isinstance(d.get("columns"), list):
+                n_columns = len(d["columns"])
+            elif isinstance(rows, np.ndarray) and rows.ndim == 2:
+                n_columns = rows.shape[1]
+            elif isinstance(rows, list) and rows and isinstance(rows[0], list):
+                n_columns = len(rows[0])
+            else:
+                raise LessonFileError("history.last is empty: give n_columns")
+            if n_columns < 1:
+                raise LessonFileError("history rows must not be empty")
+        p = parse_history(d, n_columns)
+        h = cls(n_columns, p["capacity"])
+        n = len(p["last"])
+        for name in ("lo", "hi", "last"):
+            getattr(h, name)[:n] = p[name]
+        h.stride, h.n_buckets, h.n_steps = p["stride"], n, p["n_steps"]
+        return h
+
     def clear(self):
         self.stride = 1
         self.n_buckets = 0

@@ -1,4 +1,19 @@
-"""Test set-up: Qt runs off-screen, so the suite needs no display."""
+"""Test set-up: Qt runs off-screen, so the suite needs no display, and every test gets its own
+settings folder, so no test reads or writes the user's real settings (recent files, layout)."""
 import os
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(tmp_path_factory, monkeypatch):
+    from PySide6.QtCore import QSettings
+
+    folder = tmp_path_factory.mktemp("settings")  # not in tmp_path: tests list that folder
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(folder))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
+            QSettings.setPath(fmt, scope, str(folder))
+    return folder

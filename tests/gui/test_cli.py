@@ -1,0 +1,118 @@
+"""The command line: ``python main.py FILE.json [--steps N] [--screenshot OUT.png]`` opens the file;
+a file that cannot be opened exits with code 2 and one line on stderr, never a traceback."""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+from engine.lesson import load_preset, write_lesson
+from gui import app
+from gui.main_window import MainWindow
+from tests.gui.files_helpers import isolated_settings  # noqa: F401 (fixture)
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+def run(tmp_path, *args, timeout=120):
+    """main.py in a fresh process, its settings (recent files) in tmp_path."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", HOME=str(tmp_path),
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def good_file(tmp_path):
+    path = tmp_path / "good.json"
+    write_lesson(path, load_preset("xor"), None, 4)
+    return path
+
+
+BAD = {
+    "not_json.json": (b"{\"format\": \"backprop-lab\",", "the file is not valid JSON"),
+    "future.json": (b'{"format": "backprop-lab", "version": 99}',
+                    "version 99 is newer than this Backprop Lab reads (up to 1); update "
+                    "Backprop Lab to open it"),
+    "latin1.json": ('{"name": "caf\u00e9"}'.encode("latin-1"), "the file is not UTF-8 text"),
+    "nan.json": (None, "network.weights.w35 must be a finite number, not nan"),
+    "wrong_row.json": (None, "data.inputs[0] has 3 values, the network needs 2"),
+    "missing.json": (None, "no such file"),
+}
+
+
+def make_bad(tmp_path, name):
+    content, expected = BAD[name]
+    path = tmp_path / name
+    if name == "nan.json":
+        text = json.dumps(json.loads(path.parent.joinpath("good.json").read_text("utf-8")))
+        path.write_text(text.replace('"w35": 0.886062041929778', '"w35": NaN'), "utf-8")
+        assert "NaN" in path.read_text("utf-8")
+    elif name == "wrong_row.json":
+        d = json.loads(path.parent.joinpath("good.json").read_text("utf-8"))
+        d["data"]["inputs"][0].append(1.0)
+        path.write_text(json.dumps(d), "utf-8")
+    elif content is not None:
+        path.write_bytes(content)
+    return path, expected
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_a_bad_file_exits_2_with_one_line(tmp_path, name):
+    good_file(tmp_path)
+    path, expected = make_bad(tmp_path, name)
+    out = tmp_path / "out.png"
+    r = run(tmp_path, path, "--screenshot", out)
+    assert r.returncode == 2, r.stderr
+    assert r.stdout == ""
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith(f"backprop-lab: {path}: ")
+    assert expected in lines[0]
+    assert not out.exists()
+
+
+def test_a_folder_is_refused_in_process(tmp_path, capsys):
+    assert app.main([str(tmp_path), "--screenshot", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert err == f"backprop-lab: {tmp_path}: this is a folder, not a file\n"
+
+
+def test_unexpected_errors_still_give_one_line(tmp_path, capsys, monkeypatch):
+    def boom(path):
+        raise RuntimeError("something\nbroke")
+    monkeypatch.setattr("engine.lesson.read_lesson", boom)
+    assert app.read_file_or_exit("x.json") is None
+    assert capsys.readouterr().err == "backprop-lab: x.json: unexpected RuntimeError: " \
+                                      "something broke\n"
+
+
+def test_a_good_file_opens_trains_and_screenshots(tmp_path):
+    path = good_file(tmp_path)
+    out = tmp_path / "shot.png"
+    r = run(tmp_path, path, "--steps", "3", "--screenshot", out)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_window_shows_the_file(qtbot, tmp_path, monkeypatch, isolated_settings):
+    """In process: the file's state, its name in the title, and --steps continuing from it."""
+    path = good_file(tmp_path)
+    made = []
+    monkeypatch.setattr("gui.main_window.MainWindow.show",
+                        lambda self: made.append(self) or qtbot.addWidget(self))
+    monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda *a: 0)
+    assert app.main([str(path), "--steps", "2"]) == 0
+    w, = made
+    assert isinstance(w, MainWindow)
+    assert w.controller.step_count == 6 and w.controller.lesson.name == "XOR"
+    assert w.windowTitle() == "good.json[*] — Backprop Lab" and w.isWindowModified()
+    assert w.files.path == str(path)
+
+
+def test_a_file_and_a_preset_together_are_a_usage_error(tmp_path):
+    r = run(tmp_path, good_file(tmp_path), "--preset", "xor")
+    assert r.returncode == 2 and "not both" in r.stderr and "Traceback" not in r.stderr
