@@ -2,7 +2,8 @@
 
 ``NetworkView`` is the widget; ``layout`` is the pure geometry behind it; one module per visual
 element (``neuron``, ``connection``, ``label``); ``texts`` writes every number and tooltip;
-``theme`` holds fonts, colours and the stacking order.
+``theme`` holds fonts, colours and the stacking order; ``phase_mark`` the look of the items the
+current phase of a step works on.
 """
 from .connection import ConnectionItem
 from .label import LabelEditor, ValueLabel

@@ -1,6 +1,7 @@
 """``ConnectionItem``: the edge i → j. Its colour shows the sign of w_ij (blue +, vermillion −),
 its width |w_ij|; a frozen weight is dashed grey; the selected one gets an orange halo under it,
-so its sign colour stays visible."""
+so its sign colour stays visible; an edge the current phase works on gets a bluish-green halo
+inside that."""
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -8,7 +9,7 @@ from PySide6.QtGui import QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..style import SELECTED
-from . import theme
+from . import phase_mark, theme
 from .hover import TooltipOnHover
 
 HALO_PX = 7.0  # how far the selection halo reaches beyond the line on each side
@@ -23,6 +24,7 @@ class ConnectionItem(TooltipOnHover, QGraphicsItem):
         self.weight = 0.0
         self.frozen = False
         self.highlighted = False
+        self.phase = False  # the current phase works on this edge
         self._pen = theme.edge_pen(0.0)
         self.setZValue(theme.Z_EDGE)
         self.setAcceptHoverEvents(True)
@@ -53,6 +55,11 @@ class ConnectionItem(TooltipOnHover, QGraphicsItem):
             self.highlighted = on
             self.update()
 
+    def set_phase(self, on):
+        if on != self.phase:
+            self.phase = on
+            self.update()
+
     def _reach(self):
         return max(self._pen.widthF() / 2 + HALO_PX, theme.EDGE_HIT_PX / 2) + 1
 
@@ -71,6 +78,11 @@ class ConnectionItem(TooltipOnHover, QGraphicsItem):
     def paint(self, painter, option, widget=None):
         if self.highlighted:
             halo = QPen(SELECTED, self._pen.widthF() + 2 * HALO_PX)
+            halo.setCapStyle(Qt.PenCapStyle.RoundCap)
+            painter.setPen(halo)
+            painter.drawLine(self.line)
+        if self.phase:
+            halo = QPen(phase_mark.PHASE, self._pen.widthF() + 2 * phase_mark.EDGE_HALO_PX)
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(halo)
             painter.drawLine(self.line)

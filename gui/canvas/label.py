@@ -14,12 +14,15 @@ says, the label then shows the engine's value: a refused edit leaves the old num
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QPen, QTextCursor
+from PySide6.QtGui import QBrush, QColor, QPen, QTextCursor
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
 
 from ..style import FROZEN, SELECTED
 from . import theme
 from .hover import TooltipOnHover
+
+
+FROZEN_WASH = QColor(FROZEN.red(), FROZEN.green(), FROZEN.blue(), 60)
 
 
 class ValueLabel(TooltipOnHover, QGraphicsItem):
@@ -109,6 +112,11 @@ class ValueLabel(TooltipOnHover, QGraphicsItem):
         painter.setPen(pen)
         painter.setBrush(QBrush(fill))
         painter.drawRoundedRect(box.adjusted(0.8, 0.8, -0.8, -0.8), 5, 5)
+        if self._frozen and not self.highlighted:
+            # a grey wash as well as the dashed frame: a frozen number stands out from a zero
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(FROZEN_WASH))
+            painter.drawRoundedRect(box.adjusted(1.6, 1.6, -1.6, -1.6), 4, 4)
         y = box.top() + theme.PAD_Y
         for (text, font, _, colour), lh in zip(lines, heights, strict=True):
             painter.setFont(font)

@@ -1,5 +1,6 @@
-"""``NeuronItem``: a neuron's circle with its name (x1, y3) and current value inside, and
-``NeuronNote``, the δ line under it."""
+"""``NeuronItem``: a neuron's circle with its name (x1, y3) and current value inside (a
+bluish-green ring round it while the current phase works on it), and ``NeuronNote``, the δ line
+under it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -7,7 +8,7 @@ from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from ..style import SELECTED
-from . import theme
+from . import phase_mark, theme
 from .hover import TooltipOnHover
 
 BORDER_PX = 2.5
@@ -25,6 +26,7 @@ class NeuronItem(TooltipOnHover, QGraphicsItem):
         self.is_input = is_input
         self.radius = 40.0
         self.highlighted = False
+        self.phase = False  # the current phase works on this neuron
         self._value = ""
         self._fonts = None
         self.note = NeuronNote(self)
@@ -56,6 +58,11 @@ class NeuronItem(TooltipOnHover, QGraphicsItem):
             self.highlighted = on
             self.update()
 
+    def set_phase(self, on):
+        if on != self.phase:
+            self.phase = on
+            self.update()
+
     def circle_rect(self):
         """The circle in item coordinates (the bounding rect adds the border's width)."""
         r = self.radius
@@ -65,7 +72,7 @@ class NeuronItem(TooltipOnHover, QGraphicsItem):
         return self.mapRectToScene(self.circle_rect())
 
     def boundingRect(self):
-        m = SELECTED_BORDER_PX / 2 + 1
+        m = max(SELECTED_BORDER_PX / 2, phase_mark.RING_GAP_PX + phase_mark.RING_PX) + 1
         return self.circle_rect().adjusted(-m, -m, m, m)
 
     def shape(self):
@@ -78,6 +85,11 @@ class NeuronItem(TooltipOnHover, QGraphicsItem):
                             SELECTED_BORDER_PX if self.highlighted else BORDER_PX))
         painter.setBrush(QBrush(theme.INPUT_FILL if self.is_input else theme.NEURON_FILL))
         painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
+        if self.phase:
+            r = self.radius + phase_mark.RING_GAP_PX + phase_mark.RING_PX / 2
+            painter.setPen(QPen(phase_mark.PHASE, phase_mark.RING_PX))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawEllipse(QPointF(0, 0), r, r)
         if self._fonts is None:
             return
         f = self._fonts

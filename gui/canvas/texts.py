@@ -84,12 +84,16 @@ def neuron_note(controller, j, decimals):
 
 
 # -- tooltips ------------------------------------------------------------------------------------
+HIDDEN = "(δ, Err and gradients hidden until you check your prediction)"
+
 def _sample_note(controller):
     n = len(controller.inputs)
     return f" (sample {controller.sample + 1} of {n})" if n > 1 else ""
 
 
-def neuron_tooltip(controller, j, decimals):
+def neuron_tooltip(controller, j, decimals, backward=True):
+    """What neuron j computes; ``backward=False`` leaves out Err and δ (a prediction is
+    pending)."""
     lay = controller.network.layout
     layer, _ = lay.locate(j)
     name = lay.neuron_label(j)
@@ -115,7 +119,11 @@ def neuron_tooltip(controller, j, decimals):
     if layer == len(lay.sizes) - 1:
         ob = controller.value(("ob", controller.sample, j))
         err = None if rec is None else _safe(rec.err, j, s)
-        lines += [f"ob{j} = {fmt(ob, decimals)}", f"Err{j} = ob{j} − y{j} = {fmt(err, decimals)}"]
+        lines.append(f"ob{j} = {fmt(ob, decimals)}")
+        if backward:
+            lines.append(f"Err{j} = ob{j} − y{j} = {fmt(err, decimals)}")
+    if not backward:
+        return "\n".join(lines + [HIDDEN])
     d = None if rec is None else _safe(rec.delta, j, s)
     lines.append(f"δ{j} = −∂L/∂net{j} = {fmt(d, decimals)}")
     return "\n".join(lines)
@@ -144,11 +152,13 @@ def _update_lines(controller, key, grad, local, decimals):
             f"{fmt(applied, decimals)}"]
 
 
-def parameter_tooltip(controller, key, decimals):
+def parameter_tooltip(controller, key, decimals, backward=True):
     rec, s = _record(controller)
     name = label_name(controller, key)
     value = controller.value(key)
     lines = [f"{name} = {fmt(value, decimals)}"]
+    if not backward:
+        return "\n".join(lines + [HIDDEN])
     if rec is not None and controller.last_step is not None:
         before = _safe(lambda: float(rec.params_before[controller.param_index(key)]))
         lines.append(f"before Step {controller.step_count}: {fmt(before, decimals)}")
@@ -169,7 +179,7 @@ def parameter_tooltip(controller, key, decimals):
     return "\n".join(lines)
 
 
-def data_tooltip(controller, key, decimals):
+def data_tooltip(controller, key, decimals, backward=True):
     """Tooltip of an input value x_j or a target ob_k label."""
     j = key[-1]
     value = fmt(controller.value(key), decimals)
@@ -178,12 +188,12 @@ def data_tooltip(controller, key, decimals):
     rec, s = _record(controller)
     y = None if rec is None else _safe(rec.out, j, s)
     err = None if rec is None else _safe(rec.err, j, s)
+    err_line = f"Err{j} = ob{j} − y{j} = {fmt(err, decimals)}" if backward else HIDDEN
     return (f"Target ob{j} = {value}{_sample_note(controller)}\n"
-            f"y{j} = {fmt(y, decimals)}\nErr{j} = ob{j} − y{j} = {fmt(err, decimals)}\n"
-            "Double-click to edit")
+            f"y{j} = {fmt(y, decimals)}\n{err_line}\nDouble-click to edit")
 
 
-def label_tooltip(controller, key, decimals):
+def label_tooltip(controller, key, decimals, backward=True):
     if key[0] in ("w", "b"):
-        return parameter_tooltip(controller, key, decimals) + "\nDouble-click to edit"
-    return data_tooltip(controller, key, decimals)
+        return parameter_tooltip(controller, key, decimals, backward) + "\nDouble-click to edit"
+    return data_tooltip(controller, key, decimals, backward)

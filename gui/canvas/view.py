@@ -3,7 +3,11 @@
 It listens to the controller: ``structureChanged`` rebuilds every item, ``changed`` only
 rewrites their numbers (it arrives every frame while training, so nothing is created or laid out
 then), ``selectionChanged`` moves the orange highlight. It talks back only through requests:
-``controller.select(key)`` on a click, ``controller.edit(key, text)`` when a label is edited.
+``controller.select(key)`` on a click, ``controller.edit(key, text)`` when a label is edited,
+``controller.set_frozen`` from the context menu; the menu's Explain and Predict are announced as
+``explainRequested(key)`` and ``predictRequested(key)`` for the teaching tools to act on.
+``highlight_phase(neurons, edges)`` marks what the current phase works on; ``set_concealed(True)``
+hides every backward-pass number (δ, Err, ∂L/∂w) while a student predicts one.
 
 Public attributes, for the window and the tests: ``neurons`` (j → NeuronItem), ``connections``
 ((i, j) → ConnectionItem), ``labels`` (key → ValueLabel: ("w", i, j), ("b", j),
@@ -13,9 +17,9 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, Qt, QTimer
+from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
-from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu
 
 from ..style import DEFAULT_DECIMALS, fmt
 from . import texts, theme
@@ -35,6 +39,9 @@ MIN_ASPECT, MAX_ASPECT = 0.8, 3.0
 
 
 class NetworkView(QGraphicsView):
+    explainRequested = Signal(object)  # element key: show its derivation
+    predictRequested = Signal(object)  # element key: predict its next value
+
     def __init__(self, controller, parent=None):
         super().__init__(parent)
         self.setObjectName("networkView")
@@ -56,6 +63,8 @@ class NetworkView(QGraphicsView):
         self.decimals = DEFAULT_DECIMALS
         self.font_scale = 1.0
         self.show_derivatives = True
+        self.concealed = False  # backward-pass numbers hidden while a prediction is pending
+        self._phase = (frozenset(), frozenset())  # (neurons, edges) the current phase marks
         self.fonts = theme.Fonts(self.font_scale)
         self.neurons: dict[int, NeuronItem] = {}
         self.connections: dict[tuple[int, int], ConnectionItem] = {}
@@ -97,6 +106,27 @@ class NetworkView(QGraphicsView):
             for item in self._text_items():
                 item.set_fonts(self.fonts)
             self.relayout()
+
+    def set_concealed(self, on):
+        """Hide (True) or show again every δ, Err and ∂L/∂θ, on the canvas and in its tooltips;
+        the layout keeps their room, so nothing moves."""
+        on = bool(on)
+        if on != self.concealed:
+            self.concealed = on
+            self.refresh()
+
+    def highlight_phase(self, neurons=(), edges=()):
+        """Mark the neurons j and edges (i, j) the current phase works on (nothing: unmark)."""
+        self._phase = (frozenset(neurons), frozenset(edges))
+        for j, item in self.neurons.items():
+            item.set_phase(j in self._phase[0])
+        for e, edge in self.connections.items():
+            edge.set_phase(e in self._phase[1])
+
+    def phase_marked(self):
+        """(neurons, edges) drawn with the phase mark, sorted."""
+        return (sorted(j for j, n in self.neurons.items() if n.phase),
+                sorted(e for e, c in self.connections.items() if c.phase))
 
     def set_decimals(self, n):
         """How many decimals every number shows."""
@@ -143,6 +173,7 @@ class NetworkView(QGraphicsView):
             item.set_fonts(self.fonts)
         self.relayout()
         self.show_selection(c.selection)
+        self.highlight_phase(*self._phase)  # a theme change rebuilds in the middle of a phase
 
     def _add_label(self, key):
         label = ValueLabel(key, commit=self._commit)
@@ -228,14 +259,15 @@ class NetworkView(QGraphicsView):
             self._rekey_data_labels(c.sample)
         d = self.decimals
         net = c.network
+        backward = self.show_derivatives and not self.concealed
         for j, item in self.neurons.items():
             item.set_value_text(fmt(texts.neuron_value(c, j), d))
-            item.note.set_text(texts.neuron_note(c, j, d) if self.show_derivatives else None)
+            item.note.set_text(texts.neuron_note(c, j, d) if backward else None)
         for (i, j), edge in self.connections.items():
             edge.set_weight(net.weight(i, j), net.is_weight_frozen(i, j))
         for key, label in self.labels.items():
             main, second, edit = texts.label_lines(c, key, d)
-            if not self.show_derivatives:
+            if not backward:
                 second = None
             frozen = False
             if key[0] == "w":
@@ -269,14 +301,14 @@ class NetworkView(QGraphicsView):
     def update_tooltip(self, item):
         """Write ``item``'s tooltip from the current numbers (called on hover, and on every
         refresh while not training)."""
-        c, d = self.controller, self.decimals
+        c, d, backward = self.controller, self.decimals, not self.concealed
         if isinstance(item, NeuronItem):
-            tip = texts.neuron_tooltip(c, item.j, d)
+            tip = texts.neuron_tooltip(c, item.j, d, backward)
             item.note.setToolTip(tip)  # the δ under the circle explains itself too
         elif isinstance(item, ConnectionItem):
-            tip = texts.parameter_tooltip(c, item.key, d)
+            tip = texts.parameter_tooltip(c, item.key, d, backward)
         elif isinstance(item, ValueLabel):
-            tip = texts.label_tooltip(c, item.key, d)
+            tip = texts.label_tooltip(c, item.key, d, backward)
         else:
             return
         item.setToolTip(tip)
@@ -306,6 +338,37 @@ class NetworkView(QGraphicsView):
         if not accepted:
             self.refresh()  # the label shows the engine's value again
         return accepted
+
+    def context_menu(self, key):
+        """The menu for the element ``key``: Freeze/Unfreeze (weights and biases), Explain, and
+        Predict (everything but an input)."""
+        c = self.controller
+        menu = QMenu(self)
+        if key[0] in ("w", "b"):
+            frozen = c.value(("frozen", c.param_index(key)))
+            name = c.label(key)
+            a = menu.addAction(f"Unfreeze {name}" if frozen else f"Freeze {name} (never updated)")
+            a.setObjectName("contextFreeze")
+            a.triggered.connect(lambda: c.set_frozen(key, not frozen))
+        a = menu.addAction("Explain (math panel)")
+        a.setObjectName("contextExplain")
+        a.triggered.connect(lambda: self.explainRequested.emit(key))
+        if key[0] != "n" or c.network.layout.locate(key[1])[0] > 0:
+            a = menu.addAction("Predict this value…")
+            a.setObjectName("contextPredict")
+            a.triggered.connect(lambda: self.predictRequested.emit(key))
+        return menu
+
+    def contextMenuEvent(self, event):
+        key = self.selection_key(self.itemAt(event.pos()))
+        if key is None:
+            event.ignore()
+            return
+        self.controller.select(key)
+        menu = self.context_menu(key)
+        menu.exec(event.globalPos())
+        menu.deleteLater()
+        event.accept()
 
     def mousePressEvent(self, event):
         if event.button() == Qt.MouseButton.LeftButton:

@@ -1,0 +1,161 @@
+"""Predict, then reveal: the student picks a quantity of the next Step (a δ, a gradient, a weight
+after the update), types a value, and Check says whether it is right — within half a unit of the
+last decimal shown, or 1 % — and only then shows the value and its derivation.
+
+While a prediction is pending the panel is ``pending``; the teaching tools hide the backward
+pass everywhere else meanwhile, so the answer cannot be read off the canvas.
+"""
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox, QFormLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
+)
+
+from engine.explain import Explainer, html_section
+
+from .controller import parse_number
+from .math_panel import enlarge, order_text, style_browser
+from .preview import next_step
+from .style import DEFAULT_DECIMALS, MISMATCH, fmt
+
+RELATIVE = 0.01  # a guess within 1 % is right, however many decimals are shown
+
+
+def within(guess, truth, decimals):
+    """Right if |guess − truth| ≤ ½·10^−decimals (the truth, rounded as shown) or ≤ 1 % of it."""
+    if not (math.isfinite(guess) and math.isfinite(truth)):
+        return False
+    diff = abs(guess - truth)
+    return diff <= 0.5 * 10 ** -decimals + 1e-12 or diff <= RELATIVE * abs(truth)
+
+
+def quantities(network):
+    """(text, kind, key) of everything that can be predicted: every δ, every ∂L/∂θ, every
+    parameter after the update. ``key`` names the derivation that explains it."""
+    lay = network.layout
+    keys = [("w", p.i, p.j) if p.kind == "w" else ("b", p.j) for p in network.parameters()]
+    out = [(f"δ{j}", "delta", ("n", j))
+           for l in range(1, len(lay.sizes)) for j in lay.neurons(l)]
+    out += [(f"∂L/∂{p.label}", "grad", k) for p, k in zip(network.parameters(), keys)]
+    out += [(f"{p.label} after the next Step", "new", k)
+            for p, k in zip(network.parameters(), keys)]
+    return out
+
+
+def truth(kind, key, record, row):
+    """The value of a quantity in a step's record (δ of the shown sample; ∂L/∂θ batch-mean)."""
+    if kind == "delta":
+        return record.delta(key[1], row)
+    lay = record.layout
+    index = lay.weight_index(key[1], key[2]) if key[0] == "w" else lay.bias_index(key[1])
+    return float((record.grad if kind == "grad" else record.params_after)[index])
+
+
+class QuizPanel(QWidget):
+    pendingChanged = Signal(bool)  # True: a prediction is being made, the answer is hidden
+
+    def __init__(self, controller, parent=None):
+        super().__init__(parent)
+        self.setObjectName("quizPanel")
+        self.controller = controller
+        self.decimals = DEFAULT_DECIMALS  # the math panel's setting (teaching keeps it in step)
+        self.pending = True
+        self.items = []
+        self.quantity = QComboBox(objectName="quizQuantity")
+        self.quantity.currentIndexChanged.connect(lambda _: self.reset())
+        self.guess = QLineEdit(objectName="quizGuess", placeholderText="your value")
+        self.guess.returnPressed.connect(self.check)
+        self.check_button = QPushButton("Check", objectName="quizCheck")
+        self.check_button.clicked.connect(self.check)
+        self.result = QLabel(objectName="quizResult", wordWrap=True)
+        self.result.setTextFormat(Qt.TextFormat.RichText)
+        self.reveal = QTextBrowser(objectName="quizReveal")
+        intro = QLabel("Work out a number of the next Step by hand, type it, then Check. The "
+                       "backward pass is hidden until you do.", wordWrap=True)
+        self._texts = (intro, self.quantity, self.guess, self.check_button, self.result)
+        form = QFormLayout()
+        form.addRow("Predict", self.quantity)
+        form.addRow("Your value", self.guess)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.check_button)
+        layout.addWidget(self.result)
+        layout.addWidget(self.reveal, 1)
+        controller.structureChanged.connect(self.rebuild)
+        controller.changed.connect(self.reset)  # another state: the old answer no longer holds
+        self.rebuild()
+
+    def rebuild(self):
+        self.items = quantities(self.controller.network)
+        self.quantity.blockSignals(True)
+        self.quantity.clear()
+        self.quantity.addItems([text for text, _, _ in self.items])
+        self.quantity.blockSignals(False)
+        self.reset()
+
+    def ask(self, kind, key):
+        """Make (kind, key) the quantity to predict, ready for typing."""
+        for index, (_, k, q) in enumerate(self.items):
+            if (k, q) == (kind, key):
+                self.quantity.setCurrentIndex(index)
+        self.reset()
+        self.guess.setFocus()
+
+    def asked(self):
+        """(kind, key) of the quantity chosen."""
+        _, kind, key = self.items[self.quantity.currentIndex()]
+        return kind, key
+
+    def reset(self):
+        """A new prediction: nothing revealed."""
+        self.result.clear()
+        self.reveal.clear()
+        self.guess.clear()
+        self._set_pending(True)
+
+    def check(self):
+        """Compare the typed value with the next Step's; reveal the value and its derivation."""
+        try:
+            guess = parse_number(self.guess.text())
+        except ValueError as e:
+            self.result.setText(f'<span style="color:{MISMATCH.name()}">{e}: type a number.</span>')
+            return None
+        kind, key = self.asked()
+        record, row = next_step(self.controller)
+        value = truth(kind, key, record, row)
+        right = within(guess, value, self.decimals)
+        text, _, _ = self.items[self.quantity.currentIndex()]
+        d = max(self.decimals, 3)
+        if right:
+            self.result.setText(f"<b>✓ Right.</b> {text} = {fmt(value, d)}; you said "
+                                f"{fmt(guess, d)}.")
+        else:
+            self.result.setText(f'<b style="color:{MISMATCH.name()}">✗ Not quite.</b> '
+                                f"{text} = {fmt(value, d)}; you said {fmt(guess, d)}.")
+        ex = Explainer(self.controller.network, record, row, self.decimals)
+        self.reveal.setHtml(f"<p>{order_text(record.update_order)}</p>"
+                            + html_section(ex.section(key)))
+        self._set_pending(False)
+        return right
+
+    def _apply_look(self):
+        enlarge(self, self._texts + tuple(self.findChildren(QLabel)))
+        style_browser(self.reveal)
+
+    def showEvent(self, event):
+        super().showEvent(event)
+        self._apply_look()
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange):
+            self._apply_look()
+
+    def _set_pending(self, on):
+        if on != self.pending:
+            self.pending = on
+            self.pendingChanged.emit(on)

@@ -1,0 +1,147 @@
+"""Predict, then reveal, through the real window: nothing gives the answer away before Check;
+Check accepts a value within the tolerance and refuses one outside it, then shows the
+derivation."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
+
+from gui.main_window import MainWindow
+from gui.quiz import within
+from gui.style import fmt
+from tests.gui.test_math_panel import chains, context_menu_action, ends
+
+
+@pytest.fixture
+def window(qtbot):
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    return w
+
+
+def open_quiz(qtbot, window):
+    qtbot.keyClick(window.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert window.docks["quiz"].isVisible()
+    return window.teaching.quiz
+
+
+def choose(window, text):
+    combo = window.findChild(QComboBox, "quizQuantity")
+    combo.setCurrentIndex(combo.findText(text))
+    assert combo.currentText() == text
+
+
+def answer(qtbot, window, typed):
+    edit = window.findChild(QLineEdit, "quizGuess")
+    edit.setFocus()
+    qtbot.keyClicks(edit, typed)
+    qtbot.keyClick(edit, Qt.Key.Key_Return)
+    return window.findChild(QLabel, "quizResult").text()
+
+
+def backward_numbers_on_screen(window):
+    """Every δ, Err and ∂L/∂θ the canvas and the inspector show."""
+    view = window.view
+    shown = [label.derivative_text() for label in view.labels.values()]
+    shown += [n.note.text() for n in view.neurons.values() if n.note.isVisible()]
+    details = window.findChild(QLabel, "inspectorDetails")
+    if details.isVisible():
+        shown.append(details.text())
+    return [s for s in shown if s]
+
+
+def test_nothing_gives_the_answer_away_before_check(qtbot, window):
+    quiz = open_quiz(qtbot, window)
+    window.controller.select(("n", 3))
+    choose(window, "δ3")
+    assert quiz.pending
+    assert backward_numbers_on_screen(window) == []
+    assert "Hidden while you predict" in window.teaching.math.text()
+    assert quiz.reveal.toPlainText() == "" and quiz.result.text() == ""
+    truth = fmt(window.controller.record.delta(3))
+    window.view.update_tooltip(window.view.neurons[3])
+    assert truth not in window.view.neurons[3].toolTip()
+    assert "hidden until you check" in window.view.neurons[3].toolTip()
+    # closing the quiz shows everything again
+    qtbot.keyClick(window.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert not window.docks["quiz"].isVisible()
+    assert backward_numbers_on_screen(window)
+    assert "Hidden" not in window.teaching.math.text()
+
+
+def test_a_right_value_is_accepted_then_the_derivation_is_shown(qtbot, window):
+    open_quiz(qtbot, window)
+    choose(window, "δ3")
+    truth = window.controller.record.delta(3)
+    result = answer(qtbot, window, fmt(truth, 3))
+    assert "✓ Right" in result and fmt(truth) in result
+    quiz = window.teaching.quiz
+    assert not quiz.pending
+    lines = chains(quiz.reveal.toPlainText())
+    assert ends(lines, "δ3", fmt(truth))
+    assert "Update order: simultaneous" in quiz.reveal.toPlainText()
+    assert backward_numbers_on_screen(window)  # revealed: the canvas shows them again
+
+
+def test_a_wrong_value_is_refused_and_the_truth_shown(qtbot, window):
+    open_quiz(qtbot, window)
+    choose(window, "∂L/∂w13")
+    truth = window.controller.record.grad_weight(1, 3)
+    result = answer(qtbot, window, "0.5")
+    assert "✗ Not quite" in result and fmt(truth) in result
+    assert ends(chains(window.teaching.quiz.reveal.toPlainText()), "∂L/∂w13", fmt(truth))
+
+
+def test_text_that_is_not_a_number_reveals_nothing(qtbot, window):
+    quiz = open_quiz(qtbot, window)
+    result = answer(qtbot, window, "about a half")
+    assert "type a number" in result
+    assert quiz.pending and quiz.reveal.toPlainText() == ""
+
+
+def test_predict_from_the_context_menu_and_a_step_asks_again(qtbot, window):
+    view, c = window.view, window.controller
+    context_menu_action(qtbot, view, view.labels[("w", 3, 5)], "contextPredict")
+    assert window.findChild(QComboBox, "quizQuantity").currentText() == "w35 after the next Step"
+    assert c.selection == ("w", 3, 5)
+    new = c.record.params_after[c.param_index(("w", 3, 5))]
+    assert "✓ Right" in answer(qtbot, window, f"{new:.4f}")
+    quiz = window.teaching.quiz
+    assert not quiz.pending
+    window.view.setFocus()  # (in the guess field, Space is a character)
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)  # the Step happens as predicted
+    assert window.network.weight(3, 5) == new
+    assert quiz.pending and quiz.result.text() == ""  # the next Step is a new question
+    # the context menu of a neuron asks for its δ
+    context_menu_action(qtbot, view, view.neurons[6], "contextPredict")
+    assert window.findChild(QComboBox, "quizQuantity").currentText() == "δ6"
+
+
+def test_the_answer_is_the_next_steps_after_a_step(qtbot, window):
+    c = window.controller
+    c.step()
+    open_quiz(qtbot, window)
+    choose(window, "δ5")
+    nxt = c.network.step(c.inputs, c.targets, c.lr, apply=False)
+    assert "✓ Right" in answer(qtbot, window, repr(nxt.delta(5)))
+
+
+@pytest.mark.parametrize("guess, truth, decimals, right", [
+    (0.156, 0.1555, 3, True),       # the truth as shown, rounded
+    (0.0105, 0.010, 3, True),       # half a unit of the last decimal (1 % would be 0.0001)
+    (0.0106, 0.010, 3, False),
+    (0.158, 0.156, 3, False),       # 0.002 off: more than half a unit and more than 1 %
+    (0.16, 0.156, 2, True),
+    (101.0, 100.0, 3, True),        # 1 % of a large value
+    (102.0, 100.0, 3, False),
+    (-0.156, 0.156, 3, False),      # the sign matters
+    (0.0, 1e-5, 3, True),           # anything below the decimals shown is 0
+    (float("nan"), 0.1, 3, False),
+])
+def test_tolerance(guess, truth, decimals, right):
+    assert within(guess, truth, decimals) is right
