@@ -1,6 +1,291 @@
-"""Classroom mode: zoom and font scale, themes, presentation mode, full screen, and the window
-state that persists between runs (QSettings)."""
+"""Classroom mode: font scale, themes, presentation mode, full screen, and the window state
+that persists between runs (QSettings).
+
+The theme belongs to the whole application (the Qt palette, the canvas's colours, the plots');
+so does the font scale, except on the canvas: the view always fits the whole network into its
+window, so bigger canvas fonts only make a bigger drawing that is shrunk back (measured: ×1.5
+fonts gave 6 % larger text on screen and 30 % thinner edges). Canvas text grows with the room
+the canvas gets, which is what presentation mode (the docks hidden) and full screen give it, and
+with the mouse-wheel zoom. Every setting is read and written through ``settings()``, so a test
+can point it elsewhere with ``QSettings.setPath``."""
+from __future__ import annotations
+
+import functools
+import math
+from importlib import resources
+from typing import NamedTuple
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
+from PySide6.QtGui import (QActionGroup, QBrush, QFont, QGuiApplication, QIcon, QKeySequence,
+                           QPalette)
+from PySide6.QtWidgets import QApplication, QDockWidget, QProxyStyle
+
+from . import plots, style
+from .canvas import theme as canvas_theme
+
+ORGANIZATION, APPLICATION = "BackpropLab", "Backprop Lab"  # shared with the recent-files list
+DESKTOP_NAME = "backprop-lab"  # the .desktop entry and icon name (resources/, packaging/)
+KEY_GEOMETRY, KEY_STATE = "window/geometry", "window/state"
+KEY_FONT_SCALE, KEY_THEME = "view/fontScale", "view/theme"
+STATE_VERSION = 1  # bump when the docks change so an old saved layout is ignored
+
+#: the steps Larger/Smaller Text go through (fixed steps: in and out again lands on 1 exactly)
+FONT_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
+#: presentation mode multiplies the font scale by this
+PRESENTATION_SCALE = 1.5
+
+
+def settings():
+    """The app's QSettings (the one place every classroom setting is read from and written to)."""
+    return QSettings(ORGANIZATION, APPLICATION)
+
+
+def icon_path():
+    """The application icon (an SVG) as a file path: ``resources`` is an ordinary folder in
+    the source tree, an installed wheel and the PyInstaller bundle alike, and QIcon loads an
+    SVG lazily, so it needs a path that stays valid."""
+    return str(resources.files("resources") / "icons" / f"{DESKTOP_NAME}.svg")
+
+
+class PlatformLook(NamedTuple):
+    style: str
+    palette: QPalette
+    font: QFont
+
+
+@functools.cache
+def platform_look():
+    """The style, palette and font the application started with (the Light theme's widgets,
+    at scale 1), captured once, before any theme or scale changes them."""
+    app = QApplication.instance()
+    return PlatformLook(app.style().name(), QPalette(app.palette()), QFont(app.font()))
+
+
+def _scaled_font(font, scale):
+    f = QFont(font)
+    if f.pointSizeF() > 0:
+        f.setPointSizeF(f.pointSizeF() * scale)
+    else:  # a font given in pixels
+        f.setPixelSize(max(1, round(f.pixelSize() * scale)))
+    return f
+
+
+def nearest_font_scale(value):
+    """The step of FONT_SCALES closest to ``value`` (1 for anything that is not a number)."""
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return 1.0
+    if not math.isfinite(value):
+        return 1.0
+    return min(FONT_SCALES, key=lambda s: abs(s - value))
+
+
+class Classroom(QObject):
+    """The classroom actions of one MainWindow and the state behind them."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.font_scale = 1.0
+        self.theme = style.LIGHT
+        self.presenting = False
+        self._layout_before_presentation = None  # saveState() bytes while presenting
+        self._layout_restored = False
+        self._make_actions()
+        # the first Show restores the saved layout; a window state change keeps the Full
+        # Screen check mark true
+        window.installEventFilter(self)
+        window.close_hooks.append(self.save_layout)
+
+    # -- actions ----------------------------------------------------------------------------------
+    def _make_actions(self):
+        w = self.window
+        self.actionZoomIn = w._action("actionZoomIn", "Larger Text", "Ctrl+=",
+                                      lambda: self.step_font_scale(+1),
+                                      "Larger text in the panels, plots, menus and toolbar")
+        # Ctrl++ is what the keypad's plus and non-US keyboards type
+        self.actionZoomIn.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
+        self.actionZoomOut = w._action("actionZoomOut", "Smaller Text", "Ctrl+-",
+                                       lambda: self.step_font_scale(-1),
+                                       "Smaller text in the panels, plots, menus and toolbar")
+        self.actionZoomReset = w._action("actionZoomReset", "Actual Size", "Ctrl+0",
+                                         self.reset_zoom,
+                                         "Text at its normal size, the whole network in view")
+        self.actionPresentation = w._action(
+            "actionPresentation", "Presentation Mode", "F5", self.set_presentation,
+            "Hide the panels and plots, leaving the window to the network; enlarge the text",
+            checkable=True)
+        self.actionFullScreen = w._action("actionFullScreen", "Full Screen", "F11",
+                                          self.set_full_screen, checkable=True)
+        native = QKeySequence(QKeySequence.StandardKey.FullScreen)  # Ctrl+Cmd+F on macOS
+        if not native.isEmpty() and native != QKeySequence("F11"):
+            self.actionFullScreen.setShortcuts([QKeySequence("F11"), native])
+        self.theme_actions = {}
+        group = QActionGroup(self, exclusive=True)
+        for t in style.THEMES.values():
+            name = "actionTheme" + "".join(part.title() for part in t.key.split("_"))
+            # in an exclusive group a click can only check an action, never uncheck it
+            a = w._action(name, t.title, "", lambda _=True, key=t.key: self.set_theme(key),
+                          f"{t.title} colours for the whole window", checkable=True)
+            group.addAction(a)
+            self.theme_actions[t.key] = a
+
+        menu = self._view_menu()
+        menu.addSeparator()
+        for a in (self.actionZoomIn, self.actionZoomOut, self.actionZoomReset):
+            menu.addAction(a)
+        menu.addSeparator()
+        menu.addAction(self.actionPresentation)
+        menu.addAction(self.actionFullScreen)
+        themes = menu.addMenu("&Theme")
+        themes.setObjectName("themeMenu")
+        for a in self.theme_actions.values():
+            themes.addAction(a)
+
+    def _view_menu(self):
+        bar = self.window.menuBar()
+        for a in bar.actions():
+            if a.menu() is not None and a.text().replace("&", "") == "View":
+                return a.menu()
+        return bar.addMenu("&View")
+
+    # -- font scale -------------------------------------------------------------------------------
+    @property
+    def effective_font_scale(self):
+        """The scale the text is drawn at: the font scale, enlarged in presentation mode."""
+        return self.font_scale * (PRESENTATION_SCALE if self.presenting else 1.0)
+
+    def set_font_scale(self, scale):
+        """Scale every text of the application by ``scale`` (snapped to FONT_SCALES) and
+        remember it."""
+        scale = nearest_font_scale(scale)
+        if scale != self.font_scale:
+            self.font_scale = scale
+            settings().setValue(KEY_FONT_SCALE, scale)
+            self._apply_font_scale()
+
+    def step_font_scale(self, steps):
+        i = FONT_SCALES.index(self.font_scale) + steps
+        self.set_font_scale(FONT_SCALES[min(max(i, 0), len(FONT_SCALES) - 1)])
+
+    def reset_zoom(self):
+        """Text at scale 1 and the canvas zoomed out to show the whole network."""
+        self.set_font_scale(1.0)
+        self.window.view.fit()
+
+    def _apply_font_scale(self):
+        QApplication.setFont(_scaled_font(platform_look().font, self.effective_font_scale))
+        self._restyle_plots()
+
+    def _restyle_plots(self):
+        plots.use_look(self.theme, self.effective_font_scale)
+        plots.restyle_plots(self.window)
+
+    # -- themes -----------------------------------------------------------------------------------
+    def set_theme(self, key):
+        """Switch the whole window to theme ``key`` (a key of ``style.THEMES``) and remember it."""
+        theme = style.THEMES[key]
+        if theme is not self.theme:
+            self.theme = theme
+            settings().setValue(KEY_THEME, key)
+            self._apply_theme()
+
+    def _apply_theme(self):
+        t = self.theme
+        app = QApplication.instance()
+        platform = platform_look()
+        qt_style = style.qt_style(t)
+        if qt_style is not None:
+            app.setStyle(qt_style)
+            app.setPalette(style.qt_palette(t))
+        else:
+            # the high-contrast style wraps Fusion and so carries its name
+            if isinstance(app.style(), QProxyStyle) or app.style().name() != platform.style:
+                app.setStyle(platform.style)
+            app.setPalette(platform.palette)
+        canvas_theme.use(t)
+        view = self.window.view
+        view.setBackgroundBrush(QBrush(canvas_theme.BACKGROUND))
+        view.rebuild()  # the items cache their pens
+        self._restyle_plots()
+        self.theme_actions[t.key].setChecked(True)
+
+    # -- presentation and full screen -------------------------------------------------------------
+    def set_presentation(self, on):
+        """Hide every dock and enlarge the text; leaving brings the docks back as they were."""
+        on = bool(on)
+        if on == self.presenting:
+            return
+        w = self.window
+        if on:
+            self._layout_before_presentation = w.saveState(STATE_VERSION)
+            for dock in w.findChildren(QDockWidget):
+                dock.hide()
+        else:
+            w.restoreState(self._layout_before_presentation, STATE_VERSION)
+            self._layout_before_presentation = None
+        self.presenting = on
+        self.actionPresentation.setChecked(on)
+        self._apply_font_scale()
+
+    def set_full_screen(self, on):
+        full = Qt.WindowState.WindowFullScreen
+        state = self.window.windowState()
+        # toggling only the flag keeps "maximized" for when full screen ends
+        self.window.setWindowState(state | full if on else state & ~full)
+
+    def eventFilter(self, obj, event):
+        if obj is self.window:
+            if event.type() == QEvent.Type.Show and not self._layout_restored:
+                self.restore_layout()
+            elif event.type() == QEvent.Type.WindowStateChange:
+                self.actionFullScreen.setChecked(self.window.isFullScreen())
+        return False
+
+    # -- persistence ------------------------------------------------------------------------------
+    def restore_look(self):
+        """Apply the saved theme and font scale (the defaults when nothing is saved)."""
+        s = settings()
+        self.theme = style.THEMES.get(str(s.value(KEY_THEME, style.LIGHT.key)), style.LIGHT)
+        self.font_scale = nearest_font_scale(s.value(KEY_FONT_SCALE, 1.0))
+        # always applied: the application's font and palette outlive a window
+        self._apply_theme()
+        self._apply_font_scale()
+
+    def restore_layout(self):
+        """Apply the saved geometry and docks. It runs on the window's first Show event, which
+        comes after MainWindow has set its default sizes (those follow the features it installs)
+        and before the window reaches the screen."""
+        self._layout_restored = True
+        s, w = settings(), self.window
+        geometry, state = s.value(KEY_GEOMETRY), s.value(KEY_STATE)
+        if isinstance(geometry, QByteArray):
+            w.restoreGeometry(geometry)
+            # a window closed in full screen comes back in its normal size
+            w.setWindowState(w.windowState() & ~Qt.WindowState.WindowFullScreen)
+        if isinstance(state, QByteArray):
+            w.restoreState(state, STATE_VERSION)
+
+    def save_layout(self):
+        """Remember the window's geometry and docks (the layout from before presentation mode,
+        which hides the docks only for a while). A window that was never shown has only the
+        default layout, which must not replace the saved one."""
+        if not self._layout_restored:
+            return
+        s, w = settings(), self.window
+        s.setValue(KEY_GEOMETRY, w.saveGeometry())
+        s.setValue(KEY_STATE, self._layout_before_presentation if self.presenting
+                   else w.saveState(STATE_VERSION))
 
 
 def install(window):
-    """Add the classroom actions to ``window`` (a MainWindow) and restore its saved state."""
+    """Add the classroom actions to ``window`` (a MainWindow), apply the saved theme and font
+    scale now and the saved layout when the window is first shown."""
+    icon = QIcon(icon_path())
+    window.setWindowIcon(icon)
+    QApplication.setWindowIcon(icon)
+    # on Wayland the desktop finds the .desktop entry (and its icon) by this name
+    QGuiApplication.setDesktopFileName(DESKTOP_NAME)
+    window.classroom = Classroom(window)
+    window.classroom.restore_look()

@@ -16,18 +16,23 @@ most 2 × capacity points per column (min/max per bucket), few enough for 15 cur
 a frame, so pyqtgraph's downsampling and clip-to-view stay off (both were slower here while the
 x axis auto-ranges). Measured costs that set the constants below: a curve pen wider than 1 px
 draws ~8× slower, and minor grid lines add ~3 ms per axis per repaint.
+
+Colours and font sizes come from the active ``Look`` (a theme and a font scale): ``use_look``
+sets it and ``restyle_plots`` re-applies it to the plots already made.
 """
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QCheckBox, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QVBoxLayout, QWidget)
 
+from . import style
 from .style import fmt
 
 REFRESH_MS = 100      # at most one redraw per this many milliseconds (10 per second)
@@ -40,23 +45,61 @@ Z_CURVE, Z_SELECTED = 0, 10
 MAX_TICK_LEVEL = 0    # major ticks and grid lines only
 CLICK_TOLERANCE_PX = 8
 
-BACKGROUND = QColor("#FFFFFF")
-FOREGROUND = QColor("#202020")
-GRID_ALPHA = 0.25
-LOSS_COLOR = QColor("#000000")
-OUTPUT_COLOR = QColor("#0072B2")  # y_k (Okabe–Ito blue)
-TARGET_COLOR = QColor("#009E73")  # ob_k (Okabe–Ito bluish green)
-
 #: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
 #: without the orange that marks the selection elsewhere; weights draw solid, biases dashed
 PARAM_COLORS = tuple(QColor(c) for c in (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#332288", "#999933", "#56B4E9", "#882255",
     "#44AA99", "#AA4499", "#117733", "#CC6677", "#000000", "#661100", "#B8860B"))
+#: the same idea on dark backgrounds: light tints, none darker than 5:1 against black, and
+#: no yellow (the dark themes' selection colour)
+PARAM_COLORS_ON_DARK = tuple(QColor(c) for c in (
+    "#56B4E9", "#F5793A", "#3FD0A4", "#E69ADB", "#A99CFF", "#C8C864", "#9FD8FF", "#FF7FA8",
+    "#66D9C8", "#D58CFF", "#7EDB6A", "#FFA8A0", "#FFFFFF", "#C9A27E", "#B0B0B0"))
+
+
+@dataclass(frozen=True)
+class Look:
+    """What every plot draws with: the colours of a ``style.Theme`` and a font scale."""
+
+    background: QColor
+    foreground: QColor   # axes, ticks, text, the loss curve, bar outlines
+    output: QColor       # y_k bars
+    target: QColor       # ob_k bars
+    param_colors: tuple
+    grid_alpha: float
+    font_scale: float
+
+    @classmethod
+    def of(cls, theme, font_scale=1.0):
+        dark = theme.dark
+        return cls(background=theme.background, foreground=theme.foreground,
+                   output=theme.positive,
+                   target=QColor("#3FD0A4" if dark else "#009E73"),  # Okabe–Ito bluish green
+                   param_colors=PARAM_COLORS_ON_DARK if dark else PARAM_COLORS,
+                   # grid lines are drawn in the foreground colour; light on dark glares more
+                   grid_alpha=0.2 if dark else 0.25, font_scale=font_scale)
+
+
+_look = Look.of(style.LIGHT)
+
+
+def use_look(theme, font_scale=1.0):
+    """Make ``theme``'s colours at ``font_scale`` the plots' look (new plots use it; call
+    ``restyle_plots`` for the ones already made)."""
+    global _look
+    _look = Look.of(theme, font_scale)
+
+
+def restyle_plots(root):
+    """Re-apply the active look to every plot inside the widget ``root``."""
+    for plot in root.findChildren(_PlotBase):
+        plot.restyle()
 
 
 def param_color(index):
     """Parameter ``index``'s curve colour (the palette repeats after 15)."""
-    return PARAM_COLORS[index % len(PARAM_COLORS)]
+    colors = _look.param_colors
+    return colors[index % len(colors)]
 
 
 def param_pen(index, kind, selected=False):
@@ -136,30 +179,47 @@ class Throttle(QObject):
 
 
 def plot_font(size=FONT_PT, bold=False):
+    """A font of ``size`` points at the active font scale."""
     f = QFont()
-    f.setPointSizeF(size)
+    f.setPointSizeF(size * _look.font_scale)
     f.setBold(bold)
     return f
 
 
 def make_plot_widget(x_label, y_label):
-    """A white PlotWidget with readable axes and a light grid at the major ticks. pyqtgraph's
+    """A PlotWidget with readable axes and a light grid at the major ticks. pyqtgraph's
     plot-options menu is off (it could switch downsampling, clip-to-view or a log axis behind
     the app's back); the view menu ("View All", export) stays."""
-    w = pg.PlotWidget(background=BACKGROUND)
+    w = pg.PlotWidget()
     item = w.getPlotItem()
     item.setMenuEnabled(False, enableViewBoxMenu=True)
-    item.showGrid(x=True, y=True, alpha=GRID_ALPHA)
-    label_style = {"color": FOREGROUND.name(), "font-size": f"{LABEL_PT}pt"}
+    item.showGrid(x=True, y=True)
     for name, text in (("bottom", x_label), ("left", y_label)):
         axis = item.getAxis(name)
-        axis.setPen(pg.mkPen(FOREGROUND))
-        axis.setTextPen(pg.mkPen(FOREGROUND))
-        axis.setStyle(tickFont=plot_font(), maxTickLevel=MAX_TICK_LEVEL)
+        axis.setStyle(maxTickLevel=MAX_TICK_LEVEL)
         axis.enableAutoSIPrefix(False)  # "value (x0.001)" reads badly; the ticks say it all
         if text:
-            axis.setLabel(text, **label_style)
+            axis.setLabel(text)
+    style_plot_widget(w)
     return w
+
+
+def style_plot_widget(w):
+    """Give ``w`` (a PlotWidget) the active look: background, axes, grid, fonts."""
+    look = _look
+    w.setBackground(look.background)
+    item = w.getPlotItem()
+    label_style = {"color": look.foreground.name(),
+                   "font-size": f"{LABEL_PT * look.font_scale:g}pt"}
+    for name in ("bottom", "left"):
+        axis = item.getAxis(name)
+        axis.setPen(pg.mkPen(look.foreground))
+        axis.setTextPen(pg.mkPen(look.foreground))
+        axis.setStyle(tickFont=plot_font())
+        if axis.grid is not False:  # the grid takes the axis pen's colour at this opacity
+            axis.setGrid(round(look.grid_alpha * 255))
+        if axis.labelText:
+            axis.setLabel(axis.labelText, **label_style)
 
 
 class _PlotBase(QWidget):
@@ -173,10 +233,6 @@ class _PlotBase(QWidget):
         self.controller = controller
         self._stale = True
         self._throttle = Throttle(self._refresh_if_shown, REFRESH_MS, self)
-        f = self.font()
-        if f.pointSizeF() < FONT_PT:
-            f.setPointSizeF(FONT_PT)
-            self.setFont(f)
 
     def request_refresh(self, *_):
         self._throttle.request()
@@ -199,6 +255,19 @@ class _PlotBase(QWidget):
         self._stale = False
         self._update()
 
+    def restyle(self):
+        """Apply the active look (after ``use_look``): colours and font sizes."""
+        # the list, the check box and the legend: the platform's font size, at least FONT_PT,
+        # at the active scale (the application font is already scaled)
+        platform_pt = QApplication.font().pointSizeF() / _look.font_scale
+        self.setFont(plot_font(max(platform_pt, FONT_PT)))
+        style_plot_widget(self.plot)
+        self._style_items()
+
+    def _style_items(self):
+        """Colour this plot's own items from the active look."""
+        raise NotImplementedError
+
     def _update(self):
         raise NotImplementedError
 
@@ -217,7 +286,7 @@ class LossPlot(_PlotBase):
         self.setObjectName("lossPlot")
         self.plot = make_plot_widget("step", "loss L")
         self.plot.setObjectName("lossPlotView")
-        self.curve = self.plot.plot(pen=pg.mkPen(LOSS_COLOR, width=LINE_WIDTH))
+        self.curve = self.plot.plot()
         self.log_check = QCheckBox("Log scale")
         self.log_check.setObjectName("logScaleCheck")
         self.log_check.setToolTip("Show the loss on a logarithmic axis (steps whose loss is "
@@ -238,7 +307,11 @@ class LossPlot(_PlotBase):
         # a run that ends (Train N done, divergence) records its last slice without a
         # historyChanged, so the end of training redraws too
         controller.trainingStateChanged.connect(self.request_refresh)
+        self.restyle()
         self.refresh()
+
+    def _style_items(self):
+        self.curve.setPen(pg.mkPen(_look.foreground, width=LINE_WIDTH))
 
     @property
     def log_scale(self):
@@ -296,7 +369,13 @@ class ParameterPlot(_PlotBase):
         controller.historyChanged.connect(self.request_refresh)
         controller.trainingStateChanged.connect(self.request_refresh)
         controller.selectionChanged.connect(self.show_selection)
+        self.restyle()
         self.rebuild()
+
+    def _style_items(self):
+        for index, (curve, key) in enumerate(zip(self.curves, self.keys)):
+            curve.setPen(param_pen(index, key[0], selected=index == self.selected))
+            self.list.item(index).setIcon(self._swatch(index, key[0]))
 
     # -- building ---------------------------------------------------------------------------------
     def rebuild(self):
@@ -400,12 +479,11 @@ class OutputPlot(_PlotBase):
         self.plot.setMouseEnabled(x=False, y=False)
         view = self.plot.getPlotItem()
         view.hideButtons()
-        view.showGrid(x=False, y=True, alpha=GRID_ALPHA)
-        view.addItem(pg.InfiniteLine(pos=0, angle=0, pen=pg.mkPen(FOREGROUND, width=1)))
-        self.output_bars = pg.BarGraphItem(x=[], height=[], width=self.BAR_WIDTH,
-                                           brush=OUTPUT_COLOR, pen=pg.mkPen(FOREGROUND))
-        self.target_bars = pg.BarGraphItem(x=[], height=[], width=self.BAR_WIDTH,
-                                           brush=TARGET_COLOR, pen=pg.mkPen(FOREGROUND))
+        view.showGrid(x=False, y=True)
+        self.zero_line = pg.InfiniteLine(pos=0, angle=0)
+        view.addItem(self.zero_line)
+        self.output_bars = pg.BarGraphItem(x=[], height=[], width=self.BAR_WIDTH)
+        self.target_bars = pg.BarGraphItem(x=[], height=[], width=self.BAR_WIDTH)
         view.addItem(self.output_bars)
         view.addItem(self.target_bars)
         self.value_labels = []  # a TextItem per bar: the outputs', then the targets'
@@ -416,13 +494,12 @@ class OutputPlot(_PlotBase):
         self.sample_label = QLabel()
         self.sample_label.setObjectName("outputSampleLabel")
         # the legend sits above the plot, where it never covers a bar
-        legend = QLabel(
-            f'<span style="color:{OUTPUT_COLOR.name()}">■</span> y output&nbsp;&nbsp;&nbsp;'
-            f'<span style="color:{TARGET_COLOR.name()}">■</span> ob target')
+        self.legend = QLabel()
+        self.legend.setObjectName("outputLegend")
         top = QHBoxLayout()
         top.addWidget(self.sample_label)
         top.addStretch(1)
-        top.addWidget(legend)
+        top.addWidget(self.legend)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 4)
         layout.setSpacing(2)
@@ -432,7 +509,21 @@ class OutputPlot(_PlotBase):
         view.vb.sigResized.connect(self._fit_value_labels)
         controller.structureChanged.connect(self.rebuild)
         controller.changed.connect(self.request_refresh)
+        self.restyle()
         self.rebuild()
+
+    def _style_items(self):
+        look = _look
+        self.zero_line.setPen(pg.mkPen(look.foreground, width=1))
+        for bars, colour in ((self.output_bars, look.output), (self.target_bars, look.target)):
+            bars.setOpts(brush=colour, pen=pg.mkPen(look.foreground))
+        for label in self.value_labels:
+            label.setColor(look.foreground)
+            label.setFont(plot_font())
+        self.legend.setText(
+            f'<span style="color:{look.output.name()}">■</span> y output&nbsp;&nbsp;&nbsp;'
+            f'<span style="color:{look.target.name()}">■</span> ob target')
+        self._fit_value_labels()  # the labels' widths changed with their font
 
     def rebuild(self):
         """Ticks and value labels for the current network's output neurons."""
@@ -444,7 +535,7 @@ class OutputPlot(_PlotBase):
         n = len(self.neurons)
         self.value_labels = []
         for _ in range(2 * n):
-            label = pg.TextItem(color=FOREGROUND)
+            label = pg.TextItem(color=_look.foreground)
             label.setFont(plot_font())
             view.addItem(label)
             self.value_labels.append(label)

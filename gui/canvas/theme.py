@@ -1,6 +1,10 @@
 """The canvas's look in one place: stacking order, fonts (scaled for presentation mode), pens
-and the text colours. Sizes are chosen for a projector: at scale 1 no text is smaller than 11 pt
-and the numbers themselves are 13 pt."""
+and the colours of the active theme. Sizes are chosen for a projector: at scale 1 no text is
+smaller than 11 pt and the numbers themselves are 13 pt.
+
+The colours and line widths below are module attributes that ``use(theme)`` reassigns; the
+items read them when they paint, but cache their pens, so the view must ``rebuild()`` after a
+theme change."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,7 +12,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 
-from ..style import FROZEN, NEGATIVE, POSITIVE, SELECTED
+from .. import style
 
 # stacking order: edges under neurons under labels, so a label is never hidden by a line
 Z_EDGE = 0
@@ -22,27 +26,34 @@ NEURON_NAME_PT = 14.0  # "y3" in the circle
 NEURON_VALUE_PT = 13.0  # y3's value under it
 NOTE_PT = 11.5         # "δ3 = 0.123" under a neuron
 
-TEXT = QColor("#111111")
-DERIVATIVE_TEXT = QColor("#3B3B3B")  # dark enough to read, lighter than the values it explains
-# all but opaque: an edge running under a label must not cross its text
-LABEL_FILL = QColor(255, 255, 255, 245)
-
-
-def _tint(colour, amount):
-    """``colour`` mixed into white: an opaque pale version of it."""
-    return QColor(*(round(255 + (c - 255) * amount) for c in colour.getRgb()[:3]))
-
-
-SELECTED_FILL = _tint(SELECTED, 0.25)  # opaque, so the orange halo under it cannot show through
-NEURON_FILL = QColor("#FFFFFF")
-INPUT_FILL = QColor("#ECECEC")  # inputs are given, not computed: a quieter fill
-NEURON_BORDER = QColor("#333333")
-ZERO = QColor("#A8A8A8")  # an exactly-zero weight has no sign to show
-
-EDGE_MIN_PX, EDGE_MAX_PX = 2.0, 8.0  # thinner lines wash out on a projector
+EDGE_MIN_PX, EDGE_MAX_PX = 2.0, 8.0  # at stroke 1; thinner lines wash out on a projector
 EDGE_PX_PER_UNIT = 5.0  # |w| = 1 draws 7 px wide, |w| ≥ 1.2 the widest
 EDGE_HIT_PX = 14.0      # clicking this close to an edge still hits it
 PAD_X, PAD_Y = 7.0, 3.0  # inside a label's box around its text
+LABEL_ALPHA = 245  # labels are all but opaque: an edge running under one must not cross its text
+
+
+def use(theme):
+    """Make ``theme`` (a ``style.Theme``) the canvas's colours and line widths."""
+    global BACKGROUND, TEXT, DERIVATIVE_TEXT, LABEL_FILL, SELECTED_FILL, NEURON_FILL
+    global INPUT_FILL, NEURON_BORDER, ZERO, POSITIVE, NEGATIVE, FROZEN, SELECTED, STROKE
+    bg, fg = theme.background, theme.foreground
+    BACKGROUND = QColor(bg)
+    TEXT = QColor(fg)
+    DERIVATIVE_TEXT = QColor(theme.muted)  # readable, lighter than the values it explains
+    LABEL_FILL = QColor(bg.red(), bg.green(), bg.blue(), LABEL_ALPHA)
+    # opaque, so the selection halo under a selected label cannot show through
+    SELECTED_FILL = style.mix(bg, theme.selected, 0.25)
+    NEURON_FILL = QColor(bg)
+    INPUT_FILL = style.mix(bg, fg, 0.08)  # inputs are given, not computed: a quieter fill
+    NEURON_BORDER = QColor(theme.border)
+    ZERO = style.mix(bg, fg, 0.4)  # an exactly-zero weight has no sign to show
+    POSITIVE, NEGATIVE = QColor(theme.positive), QColor(theme.negative)
+    FROZEN, SELECTED = QColor(theme.frozen), QColor(theme.selected)
+    STROKE = theme.stroke
+
+
+use(style.LIGHT)
 
 
 def sign_colour(value, frozen=False):
@@ -62,10 +73,10 @@ def edge_width(value):
     try:
         w = EDGE_MIN_PX + EDGE_PX_PER_UNIT * abs(float(value))
     except (TypeError, ValueError):
-        return EDGE_MIN_PX
+        w = EDGE_MIN_PX
     if w != w:
-        return EDGE_MIN_PX
-    return min(max(w, EDGE_MIN_PX), EDGE_MAX_PX)
+        w = EDGE_MIN_PX
+    return min(max(w, EDGE_MIN_PX), EDGE_MAX_PX) * STROKE
 
 
 def edge_pen(value, frozen=False):

@@ -1,0 +1,300 @@
+"""Classroom mode on the real window: font scale, themes, presentation mode, full screen, and
+the settings that carry them (and the layout) from one window to the next (each test has its
+own empty settings: tests/conftest.py)."""
+import colorsys
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QApplication, QCheckBox, QDockWidget, QMenu
+
+from gui import classroom, plots, style
+from gui.canvas import theme as canvas_theme
+from gui.main_window import MainWindow
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+@pytest.fixture
+def open_window(qtbot):
+    """Opens shown MainWindows; afterwards puts the application-wide look (font, palette,
+    canvas and plot colours) back to the defaults the other tests expect."""
+    windows = []
+
+    def open_():
+        w = MainWindow()
+        qtbot.addWidget(w)
+        w.show()
+        qtbot.waitExposed(w)
+        w.activateWindow()  # window-wide shortcuts go to the active window only
+        qtbot.waitUntil(w.isActiveWindow)
+        windows.append(w)
+        return w
+
+    yield open_
+    last = windows[-1]
+    if last.isVisible():
+        last.classroom.set_presentation(False)
+    last.classroom.set_theme("light")
+    last.classroom.set_font_scale(1.0)
+
+
+def settle(qtbot, window):
+    """Let the layout follow a change and the canvas re-lay itself out for its new shape."""
+    qtbot.wait(20)
+    window.view.adapt_to_window_shape()
+    qtbot.wait(20)
+
+
+def on_screen_text_px(view):
+    """How tall a weight label's text is on screen, in pixels."""
+    return view.fonts.height("label") * view.transform().m11()
+
+
+def visible_docks(window):
+    return {d.objectName() for d in window.findChildren(QDockWidget) if d.isVisible()}
+
+
+def press(qtbot, window, key, modifier=Qt.KeyboardModifier.NoModifier):
+    window.view.setFocus()
+    qtbot.keyClick(window.view, key, modifier)
+    qtbot.wait(10)  # a new application font reaches the widgets through posted events
+
+
+# -- actions -------------------------------------------------------------------------------------
+def test_actions_have_their_shortcuts_and_sit_in_the_view_menu(open_window):
+    w = open_window()
+    expected = {"actionZoomIn": ["Ctrl+=", "Ctrl++"], "actionZoomOut": ["Ctrl+-"],
+                "actionZoomReset": ["Ctrl+0"], "actionPresentation": ["F5"],
+                "actionFullScreen": ["F11"]}
+    view_menu = next(a.menu() for a in w.menuBar().actions() if a.text() == "&View")
+    in_menu = {a.objectName() for a in view_menu.actions()}
+    for name, keys in expected.items():
+        action = getattr(w.classroom, name)
+        assert action.objectName() == name
+        shortcuts = [s.toString() for s in action.shortcuts()]
+        assert shortcuts[:len(keys)] == keys, name
+        assert action in w.actions(), name  # window-wide shortcut
+        assert name in in_menu, name
+    theme_menu = view_menu.findChild(QMenu, "themeMenu")
+    names = [a.objectName() for a in theme_menu.actions()]
+    assert names == ["actionThemeLight", "actionThemeDark", "actionThemeHighContrast"]
+    assert w.classroom.theme_actions["light"].isChecked()
+    assert w.classroom.theme_actions["light"].actionGroup().isExclusive()
+
+
+def test_window_and_application_carry_the_icon(open_window):
+    w = open_window()
+    assert not w.windowIcon().isNull()
+    assert not QApplication.windowIcon().isNull()
+    assert QApplication.desktopFileName() == classroom.DESKTOP_NAME
+
+
+# -- font scale ----------------------------------------------------------------------------------
+def test_ctrl_plus_and_minus_scale_the_fonts_in_steps_and_ctrl_0_resets(qtbot, open_window):
+    w = open_window()
+    base = QApplication.font().pointSizeF()
+    tick_base = w.loss_plot.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF()
+    press(qtbot, w, Qt.Key.Key_Equal, CTRL)
+    press(qtbot, w, Qt.Key.Key_Equal, CTRL)
+    assert w.classroom.font_scale == 1.25
+    assert QApplication.font().pointSizeF() == pytest.approx(base * 1.25)
+    assert w.step_label.font().pointSizeF() == pytest.approx(base * 1.25)  # follows the app
+    tick = w.loss_plot.plot.getPlotItem().getAxis("left").style["tickFont"].pointSizeF()
+    assert tick == pytest.approx(tick_base * 1.25)
+    assert classroom.settings().value(classroom.KEY_FONT_SCALE, type=float) == 1.25
+    press(qtbot, w, Qt.Key.Key_Minus, CTRL)
+    assert w.classroom.font_scale == 1.1
+    for _ in range(4):  # bottoms out at the smallest step
+        press(qtbot, w, Qt.Key.Key_Minus, CTRL)
+    assert w.classroom.font_scale == classroom.FONT_SCALES[0]
+    w.view.zoom_by(2.0)
+    assert w.view.transform().m11() > w.view.fit_scale() * 1.5
+    press(qtbot, w, Qt.Key.Key_0, CTRL)
+    assert w.classroom.font_scale == 1.0
+    assert QApplication.font().pointSizeF() == pytest.approx(base)
+    assert w.view.transform().m11() == pytest.approx(w.view.fit_scale(), rel=0.01)
+
+
+def test_saved_font_scale_snaps_to_a_step_and_nonsense_is_ignored(open_window):
+    s = classroom.settings()
+    s.setValue(classroom.KEY_FONT_SCALE, 1.7)
+    s.setValue(classroom.KEY_THEME, "neon")
+    s.setValue(classroom.KEY_GEOMETRY, "not a geometry")
+    s.sync()
+    w = open_window()
+    assert w.classroom.font_scale == 1.75
+    assert w.classroom.theme is style.LIGHT
+    assert [classroom.nearest_font_scale(v) for v in ("big", "nan", None, "inf", -3, 99)] \
+        == [1.0, 1.0, 1.0, 1.0, classroom.FONT_SCALES[0], classroom.FONT_SCALES[-1]]
+
+
+# -- presentation and full screen ----------------------------------------------------------------
+def test_presentation_mode_hides_the_docks_enlarges_canvas_text_and_comes_back(qtbot,
+                                                                            open_window):
+    w = open_window()
+    w.docks["outputs"].hide()  # a dock the teacher had closed stays closed afterwards
+    settle(qtbot, w)
+    before_docks = visible_docks(w)
+    before_px = on_screen_text_px(w.view)
+    before_font = QApplication.font().pointSizeF()
+
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert w.classroom.presenting and w.classroom.actionPresentation.isChecked()
+    assert visible_docks(w) == set()
+    assert QApplication.font().pointSizeF() == pytest.approx(
+        before_font * classroom.PRESENTATION_SCALE)
+    # what the class sees: the canvas's numbers drawn at least a fifth taller
+    assert on_screen_text_px(w.view) > 1.2 * before_px
+
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert not w.classroom.presenting
+    assert visible_docks(w) == before_docks
+    assert QApplication.font().pointSizeF() == pytest.approx(before_font)
+    assert on_screen_text_px(w.view) == pytest.approx(before_px, rel=0.05)
+
+
+def test_f11_toggles_full_screen_and_the_check_mark_follows(qtbot, open_window):
+    w = open_window()
+    press(qtbot, w, Qt.Key.Key_F11)
+    assert w.isFullScreen() and w.classroom.actionFullScreen.isChecked()
+    press(qtbot, w, Qt.Key.Key_F11)
+    assert not w.isFullScreen() and not w.classroom.actionFullScreen.isChecked()
+    w.showFullScreen()  # from elsewhere (a window manager's own key): the mark follows
+    assert w.classroom.actionFullScreen.isChecked()
+    w.showNormal()
+
+
+# -- themes --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("key", ["dark", "high_contrast", "light"])
+def test_a_theme_recolours_widgets_canvas_and_plots(qtbot, open_window, key):
+    w = open_window()
+    theme = style.THEMES[key]
+    light_widths = {k: e.pen().widthF() for k, e in w.view.connections.items()}
+    w.classroom.set_theme("dark" if key == "light" else "light")  # come from another theme
+    w.classroom.theme_actions[key].trigger()
+    qtbot.wait(20)
+    assert w.classroom.theme is theme and w.classroom.theme_actions[key].isChecked()
+    assert classroom.settings().value(classroom.KEY_THEME) == key
+    # the canvas, as drawn
+    image = w.view.grab().toImage()
+    assert image.pixelColor(3, 3).name() == theme.background.name()
+    pens = {round(e.weight, 9): e.pen().color().name() for e in w.view.connections.values()}
+    assert pens[max(pens)] == theme.positive.name()
+    assert pens[min(pens)] == theme.negative.name()
+    for k, e in w.view.connections.items():  # high contrast draws thicker lines
+        assert e.pen().widthF() == pytest.approx(light_widths[k] * theme.stroke)
+    # the plots
+    for plot in (w.loss_plot, w.weight_plot, w.output_plot):
+        assert plot.plot.backgroundBrush().color().name() == theme.background.name()
+    axis = w.loss_plot.plot.getPlotItem().getAxis("left")
+    assert axis.pen().color().name() == theme.foreground.name()
+    # the widgets
+    window_colour = QApplication.palette().color(QPalette.ColorRole.Window)
+    if theme.panel is not None:
+        assert window_colour.name() == theme.panel.name()
+        assert QApplication.palette().color(QPalette.ColorRole.Text).name() \
+            == theme.foreground.name()
+    else:
+        assert window_colour.lightnessF() > 0.5  # the platform's own (light) palette
+
+
+def test_light_theme_draws_the_shared_palette_exactly(open_window):
+    w = open_window()
+    w.classroom.set_theme("dark")
+    w.classroom.set_theme("light")
+    assert canvas_theme.sign_colour(1.0) == style.POSITIVE
+    assert canvas_theme.sign_colour(-1.0) == style.NEGATIVE
+    assert plots.param_color(0) == plots.PARAM_COLORS[0]
+
+
+def test_high_contrast_frames_check_boxes_in_white(qtbot, open_window):
+    w = open_window()
+    w.classroom.set_theme("high_contrast")
+    box = QCheckBox("Frozen", w)
+    box.show()
+    qtbot.wait(10)
+    image = box.grab().toImage()
+    indicator = [image.pixelColor(x, y) for x in range(min(20, image.width()))
+                 for y in range(image.height())]
+    # without the frame the box is black on black: Fusion outlines it in a shade of black
+    assert sum(c.lightness() > 200 for c in indicator) >= 20
+
+
+def contrast(a, b):
+    """WCAG 2 contrast ratio of two colours."""
+    def luminance(c):
+        channels = [v / 255 for v in c.getRgb()[:3]]
+        r, g, b = (v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+                   for v in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+@pytest.mark.parametrize("theme", style.THEMES.values(), ids=list(style.THEMES))
+def test_every_theme_is_readable_on_a_projector(theme):
+    bg = theme.background
+    text_floor = 15 if theme is style.HIGH_CONTRAST else 7  # WCAG AAA for text is 7:1
+    assert contrast(theme.foreground, bg) >= text_floor
+    assert contrast(theme.muted, bg) >= 7
+    # the sign colours are lines and label frames: WCAG asks 3:1 of graphics
+    for colour in (theme.positive, theme.negative, theme.frozen):
+        assert contrast(colour, bg) >= 3.5
+    if theme.dark:
+        assert contrast(theme.selected, bg) >= 7
+    # blue against vermillion: hues ~180° apart, which every kind of colour blindness keeps
+    hue = [colorsys.rgb_to_hsv(*(v / 255 for v in c.getRgb()[:3]))[0] * 360
+           for c in (theme.positive, theme.negative)]
+    assert 140 <= abs(hue[0] - hue[1]) <= 220
+
+
+# -- persistence ---------------------------------------------------------------------------------
+def test_layout_theme_and_font_scale_persist_from_one_window_to_the_next(qtbot, open_window):
+    first = open_window()
+    first.classroom.set_theme("dark")
+    first.classroom.set_font_scale(0.9)
+    first.docks["outputs"].hide()
+    qtbot.wait(20)
+    # restoring keeps a window on its screen (the off-screen one is 800 × 800) and no smaller
+    # than its minimum (about 420 × 710 here)
+    first.resize(780, 760)
+    assert first.size().toTuple() == (780, 760)
+    first.close()
+
+    second = open_window()
+    assert second.classroom.theme is style.DARK
+    assert second.classroom.theme_actions["dark"].isChecked()
+    assert second.view.backgroundBrush().color().name() == style.DARK.background.name()
+    assert second.classroom.font_scale == 0.9
+    assert not second.docks["outputs"].isVisible()
+    assert second.docks["loss"].isVisible()
+    assert second.size().toTuple() == (780, 760)
+
+
+def test_a_window_never_shown_leaves_the_saved_layout_alone(qtbot, open_window):
+    first = open_window()
+    first.docks["outputs"].hide()
+    first.close()
+    hidden = MainWindow()  # e.g. made by a script: its default layout is not the user's
+    qtbot.addWidget(hidden)
+    hidden.close()
+    assert not open_window().docks["outputs"].isVisible()
+
+
+def test_closing_in_presentation_mode_remembers_the_docks_from_before(qtbot, open_window):
+    first = open_window()
+    font = QApplication.font().pointSizeF()
+    docks = visible_docks(first)
+    assert docks
+    first.classroom.set_presentation(True)
+    first.classroom.set_full_screen(True)
+    first.close()
+
+    second = open_window()
+    assert not second.classroom.presenting and not second.isFullScreen()
+    assert visible_docks(second) == docks
+    assert QApplication.font().pointSizeF() == pytest.approx(font)
+
