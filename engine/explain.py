@@ -35,8 +35,9 @@ MAX_TERMS = 8  # a sum with more terms is written Σ_m … rather than spelled o
 
 
 def fmt(value, decimals=DEFAULT_DECIMALS):
-    """A number as the app shows it (the same rules as ``gui.style.fmt``): fixed decimals, a true
-    minus sign, scientific notation for tiny or huge values, "—" for NaN/Inf."""
+    """A number as the app shows it everywhere (``gui.style`` re-exports this): fixed decimals,
+    a true minus sign, scientific notation for tiny or huge values, "—" for NaN/Inf (which is
+    never drawn as a number)."""
     if value is None or not math.isfinite(value):
         return "—"
     value += 0.0  # −0.0 → 0.0: a zero has no sign on screen

@@ -15,15 +15,15 @@ import math
 from importlib import resources
 from typing import NamedTuple
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
 from PySide6.QtGui import (QActionGroup, QBrush, QFont, QGuiApplication, QIcon, QKeySequence,
                            QPalette)
 from PySide6.QtWidgets import QApplication, QDockWidget, QProxyStyle
 
 from . import plots, style
+from .settings import settings
 from .canvas import theme as canvas_theme
 
-ORGANIZATION, APPLICATION = "BackpropLab", "Backprop Lab"  # shared with the recent-files list
 DESKTOP_NAME = "backprop-lab"  # the .desktop entry and icon name (resources/, packaging/)
 KEY_GEOMETRY, KEY_STATE = "window/geometry", "window/state"
 KEY_FONT_SCALE, KEY_THEME = "view/fontScale", "view/theme"
@@ -33,11 +33,6 @@ STATE_VERSION = 1  # bump when the docks change so an old saved layout is ignore
 FONT_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 #: presentation mode multiplies the font scale by this
 PRESENTATION_SCALE = 1.5
-
-
-def settings():
-    """The app's QSettings (the one place every classroom setting is read from and written to)."""
-    return QSettings(ORGANIZATION, APPLICATION)
 
 
 def icon_path():

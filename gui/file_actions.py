@@ -21,16 +21,16 @@ import os
 import re
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QSettings, QStandardPaths, QTimer
+from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
 from engine.lesson import LessonFileError, dumps_document, read_lesson, write_bytes
 
 from . import exports
+from .settings import settings
 from .history import History
 
-SETTINGS_ORG, SETTINGS_APP = "BackpropLab", "Backprop Lab"
 RECENT_KEY = "recentFiles"
 SAVE_HISTORY_KEY = "saveHistory"
 MAX_RECENT = 8
@@ -95,10 +95,6 @@ def show_error(parent, title, text):
 
 
 # -- recent files ---------------------------------------------------------------------------------
-def settings():
-    return QSettings(SETTINGS_ORG, SETTINGS_APP)
-
-
 def recent_files():
     """The remembered files, most recent first."""
     value = settings().value(RECENT_KEY, [])

@@ -2,7 +2,7 @@
 shortcuts in the toolbar and menus, the step count, loss and speed in the status bar."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QToolBar,
@@ -55,15 +55,15 @@ class MainWindow(QMainWindow):
         c.changed.connect(self._update_status)
         c.message.connect(self.show_message)
         c.progressChanged.connect(self._progress)
-        # features that add their own docks, actions and menus to the window
-        for feature in (teaching, file_actions, classroom):
-            feature.install(self)
         self.resize(1600, 1000)
         # the canvas is what the class looks at: give it most of the height
         self.resizeDocks([self.docks[n] for n in ("loss", "parameters", "outputs")],
                          [300, 300, 300], Qt.Orientation.Vertical)
         self.resizeDocks([self.docks["lesson"], self.docks["inspector"]], [330, 330],
                          Qt.Orientation.Horizontal)
+        # features that add their own docks, actions and menus (and may size them after ours)
+        for feature in (teaching, file_actions, classroom):
+            feature.install(self)
         self._update_status()
 
     @property
@@ -171,13 +171,7 @@ class MainWindow(QMainWindow):
         self.progress.setMaximumWidth(220)
         self.cancel_button = QPushButton("Cancel", objectName="cancelTrainButton")
         self.cancel_button.clicked.connect(self.controller.pause)
-        # sizes fixed for the longest text: a label whose size can change asks the whole
-        # window to lay out again, and its numbers change every frame while training
-        fm = self.fontMetrics()
-        for label, widest in ((self.step_label, "step 10,000,000"),
-                              (self.loss_label, "L = −1.000000e+100"),
-                              (self.speed_label, "1,000,000 steps/s  (speed: 10000)")):
-            label.setFixedSize(fm.horizontalAdvance(widest) + 8, fm.height() + 4)
+        self._fit_status_labels()
         sb.addWidget(self.message_label, 1)
         for w in (self.progress, self.cancel_button, self.step_label, self.loss_label,
                   self.speed_label):
@@ -186,6 +180,20 @@ class MainWindow(QMainWindow):
         self.cancel_button.hide()
         self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_MS)
         self._message_timer.timeout.connect(self.message_label.clear)
+
+    def _fit_status_labels(self):
+        # sizes fixed for the longest text: a label whose size can change asks the whole
+        # window to lay out again, and its numbers change every frame while training
+        for label, widest in ((self.step_label, "step 10,000,000"),
+                              (self.loss_label, "L = −1.000000e+100"),
+                              (self.speed_label, "1,000,000 steps/s  (speed: 10000)")):
+            fm = label.fontMetrics()
+            label.setFixedSize(fm.horizontalAdvance(widest) + 8, fm.height() + 4)
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # larger text (classroom mode)
+            self._fit_status_labels()
 
     def show_message(self, text, error=False):
         self.message_label.setStyleSheet("color: #CC3311; font-weight: bold;" if error else "")

@@ -1,7 +1,7 @@
 """Side panels: the lesson (samples x and ob, η, batch size, speed) and the inspector."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QSlider, QSpinBox, QTableWidget,
     QTableWidgetItem, QVBoxLayout, QWidget,
@@ -137,6 +137,11 @@ class LessonPanel(QWidget):
         self.batch_spin.setRange(0, len(c.inputs))
         self.batch_spin.setValue(c.batch_size or 0)
         self.batch_spin.blockSignals(False)
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # larger text: the table's height follows
+            self.refresh(force=True)
 
     def _cell_edited(self, item):
         kind, j = self._rows()[item.row()]

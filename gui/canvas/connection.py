@@ -1,5 +1,5 @@
 """``ConnectionItem``: the edge i → j. Its colour shows the sign of w_ij (blue +, vermillion −),
-its width |w_ij|; a frozen weight is dashed grey; the selected one gets an orange halo under it,
+its width |w_ij|; a frozen weight is dashed grey; the selected one gets a halo under it,
 so its sign colour stays visible; an edge the current phase works on gets a bluish-green halo
 inside that."""
 from __future__ import annotations
@@ -8,7 +8,6 @@ from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QPainterPath, QPainterPathStroker, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..style import SELECTED
 from . import phase_mark, theme
 from .hover import TooltipOnHover
 
@@ -77,7 +76,7 @@ class ConnectionItem(TooltipOnHover, QGraphicsItem):
 
     def paint(self, painter, option, widget=None):
         if self.highlighted:
-            halo = QPen(SELECTED, self._pen.widthF() + 2 * HALO_PX)
+            halo = QPen(theme.SELECTED, self._pen.widthF() + 2 * HALO_PX)
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(halo)
             painter.drawLine(self.line)

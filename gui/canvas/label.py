@@ -17,12 +17,11 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QPen, QTextCursor
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
 
-from ..style import FROZEN, SELECTED
 from . import theme
 from .hover import TooltipOnHover
 
 
-FROZEN_WASH = QColor(FROZEN.red(), FROZEN.green(), FROZEN.blue(), 60)
+FROZEN_WASH_ALPHA = 60  # the frozen grey of the theme, this opaque
 
 
 class ValueLabel(TooltipOnHover, QGraphicsItem):
@@ -102,20 +101,23 @@ class ValueLabel(TooltipOnHover, QGraphicsItem):
         painter.scale(squeeze, squeeze)
         box = QRectF(-w / 2, -h / 2, w, h)
         if self.highlighted:
-            pen = QPen(SELECTED, 3.0)
+            pen = QPen(theme.SELECTED, 3.0 * theme.STROKE)
             fill = theme.SELECTED_FILL
         else:
-            pen = QPen(FROZEN if self._frozen else self._accent, 1.6)
+            pen = QPen(theme.FROZEN if self._frozen else self._accent, 1.6 * theme.STROKE)
             if self._frozen:
                 pen.setStyle(Qt.PenStyle.DashLine)
             fill = theme.LABEL_FILL
         painter.setPen(pen)
         painter.setBrush(QBrush(fill))
-        painter.drawRoundedRect(box.adjusted(0.8, 0.8, -0.8, -0.8), 5, 5)
+        m = pen.widthF() / 2  # the frame stays inside the box, and so inside the slot
+        painter.drawRoundedRect(box.adjusted(m, m, -m, -m), 5, 5)
         if self._frozen and not self.highlighted:
             # a grey wash as well as the dashed frame: a frozen number stands out from a zero
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QBrush(FROZEN_WASH))
+            wash = QColor(theme.FROZEN)
+            wash.setAlpha(FROZEN_WASH_ALPHA)
+            painter.setBrush(QBrush(wash))
             painter.drawRoundedRect(box.adjusted(1.6, 1.6, -1.6, -1.6), 4, 4)
         y = box.top() + theme.PAD_Y
         for (text, font, _, colour), lh in zip(lines, heights, strict=True):
@@ -193,7 +195,7 @@ class LabelEditor(QGraphicsTextItem):
 
     def paint(self, painter, option, widget=None):
         # a white field with a SELECTED frame, so it is obvious something is being edited
-        painter.setPen(QPen(SELECTED, 2.0))
+        painter.setPen(QPen(theme.SELECTED, 2.0))
         painter.setBrush(QBrush(theme.NEURON_FILL))
         painter.drawRect(super().boundingRect().adjusted(-2, -2, 2, 2))
         super().paint(painter, option, widget)

@@ -7,7 +7,6 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
-from ..style import SELECTED
 from . import phase_mark, theme
 from .hover import TooltipOnHover
 
@@ -81,8 +80,9 @@ class NeuronItem(TooltipOnHover, QGraphicsItem):
         return path
 
     def paint(self, painter, option, widget=None):
-        painter.setPen(QPen(SELECTED if self.highlighted else theme.NEURON_BORDER,
-                            SELECTED_BORDER_PX if self.highlighted else BORDER_PX))
+        painter.setPen(QPen(theme.SELECTED if self.highlighted else theme.NEURON_BORDER,
+                            SELECTED_BORDER_PX if self.highlighted
+                            else BORDER_PX * theme.STROKE))
         painter.setBrush(QBrush(theme.INPUT_FILL if self.is_input else theme.NEURON_FILL))
         painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
         if self.phase:

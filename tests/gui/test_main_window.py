@@ -1,7 +1,7 @@
 """The main window, driven as a user would: toolbar clicks, shortcuts, typing."""
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLineEdit, QToolBar
 
 from engine.lesson import load_preset
@@ -99,7 +99,8 @@ def test_inspector_edits_the_selected_weight_and_freezes_it(qtbot, window):
     type_into(qtbot, edit, "0.75")
     assert window.network.weight(3, 5) == 0.75
     check = window.inspector.frozen_check
-    qtbot.mouseClick(check, Qt.MouseButton.LeftButton)
+    # on the box itself: a wide check box only toggles on its box and text
+    qtbot.mouseClick(check, Qt.MouseButton.LeftButton, pos=QPoint(8, check.height() // 2))
     assert window.network.is_weight_frozen(3, 5)
     window.controller.step()
     assert window.network.weight(3, 5) == 0.75

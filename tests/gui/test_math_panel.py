@@ -13,8 +13,8 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSpinBox
 
 from engine import explain
 from engine.lesson import load_preset
+from gui.style import fmt
 from gui.main_window import MainWindow
-from gui.style import fmt as gui_fmt
 from tests.gui.canvas_helpers import at, free_point_on_edge
 
 
@@ -75,9 +75,9 @@ def check_parameters(window, decimals):
         label = c.label(key)
         i = c.param_index(key)
         j = key[-1]
-        assert ends(lines, f"∂L/∂{label}", gui_fmt(rec.grad[i], decimals)), (label, lines)
-        assert ends(lines, label, gui_fmt(rec.params_after[i], decimals)), (label, lines)
-        assert ends(lines, f"δ{j}", gui_fmt(rec.delta(j, c.record_sample), decimals)), label
+        assert ends(lines, f"∂L/∂{label}", fmt(rec.grad[i], decimals)), (label, lines)
+        assert ends(lines, label, fmt(rec.params_after[i], decimals)), (label, lines)
+        assert ends(lines, f"δ{j}", fmt(rec.delta(j, c.record_sample), decimals)), label
 
 
 def test_the_panel_shows_the_engine_numbers_for_every_parameter_and_neuron(qtbot, window):
@@ -94,9 +94,9 @@ def test_the_panel_shows_the_engine_numbers_for_every_parameter_and_neuron(qtbot
     for j in range(3, 8):
         c.select(("n", j))
         lines = chains(panel.browser.toPlainText())
-        assert ends(lines, f"net{j}", gui_fmt(rec.net(j), 6))
-        assert ends(lines, f"y{j}", gui_fmt(rec.out(j), 6))
-        assert ends(lines, f"δ{j}", gui_fmt(rec.delta(j), 6))
+        assert ends(lines, f"net{j}", fmt(rec.net(j), 6))
+        assert ends(lines, f"y{j}", fmt(rec.out(j), 6))
+        assert ends(lines, f"δ{j}", fmt(rec.delta(j), 6))
     assert "Numbers of the next Step (step 1)" in panel.text()
 
 
@@ -112,10 +112,10 @@ def test_w13_reads_as_the_notes_with_numbers_then_result(window):
     window.controller.select(("w", 1, 3))
     lines = chains(window.teaching.math.browser.toPlainText())
     rec = window.controller.record
-    d3 = gui_fmt(rec.delta(3))
+    d3 = fmt(rec.delta(3))
     assert (f"∂L/∂w13 = ∂L/∂y3 · ∂y3/∂w13 = −[δ5 w35 + δ6 w36 + δ7 w37] · ReLU'(net3) · x1 "
-            f"= −δ3 x1 = −{d3} × 0.600 = {gui_fmt(rec.grad_weight(1, 3))}") in lines
-    new = gui_fmt(rec.params_after[0])
+            f"= −δ3 x1 = −{d3} × 0.600 = {fmt(rec.grad_weight(1, 3))}") in lines
+    new = fmt(rec.params_after[0])
     assert f"w13 ← w13 + η δ3 x1 = 0.150 + 0.500 × {d3} × 0.600 = {new}" in lines
     assert "Update order: simultaneous" in window.teaching.math.text()
     # legible on a projector
@@ -132,7 +132,7 @@ def test_clicking_an_edge_then_explain_from_its_context_menu(qtbot, window):
     assert window.controller.selection == ("w", 4, 6)
     assert window.docks["math"].isVisible()
     lines = chains(window.teaching.math.browser.toPlainText())
-    assert ends(lines, "∂L/∂w46", gui_fmt(window.controller.record.grad_weight(4, 6)))
+    assert ends(lines, "∂L/∂w46", fmt(window.controller.record.grad_weight(4, 6)))
 
 
 def test_freeze_from_the_context_menu_looks_frozen_and_never_moves(qtbot, window):
@@ -167,8 +167,8 @@ def test_ctrl_u_switches_to_output_first_and_the_panel_says_so(qtbot, window):
     lesson.network.update_order = "output_first"
     ref = lesson.network.step(lesson.inputs, lesson.targets, lesson.lr, apply=False)
     assert any(line.startswith("δ3 = [δ5 w35new + δ6 w36new + δ7 w37new]") for line in lines)
-    assert ends(lines, "δ3", gui_fmt(ref.delta(3)))
-    assert ends(lines, "w13", gui_fmt(ref.params_after[0]))
+    assert ends(lines, "δ3", fmt(ref.delta(3)))
+    assert ends(lines, "w13", fmt(ref.params_after[0]))
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     np.testing.assert_array_equal(window.network.theta, ref.params_after)
     qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
@@ -190,7 +190,7 @@ def test_softmax_and_batches_say_their_forms(window):
     c.select(("w", 1, 3))
     text = window.teaching.math.text()
     assert "Batch of 4 samples" in text and "sample 1 of its batch" in text
-    assert ends(chains(text), "∂L/∂w13", gui_fmt(c.record.grad_weight(1, 3)))
+    assert ends(chains(text), "∂L/∂w13", fmt(c.record.grad_weight(1, 3)))
 
 
 def test_ctrl_e_exports_the_worked_step(qtbot, window, tmp_path, monkeypatch):
@@ -212,12 +212,6 @@ def test_ctrl_e_exports_the_worked_step(qtbot, window, tmp_path, monkeypatch):
         assert f"\\partial {label[0]}_{{{label[1:]}}}" in tex
     assert window.teaching.export_step(tmp_path / "step.pdf") is None
     assert "Not exported" in window.message_label.text()
-
-
-def test_the_engine_formats_numbers_as_the_window_does():
-    for v in (0.0, -0.0, 1.5, -2.25, 1e-9, -3.3e-7, 123456.789, 2e7, float("nan"), None):
-        for d in (0, 1, 3, 6):
-            assert explain.fmt(v, d) == gui_fmt(v, d)
 
 
 def test_teach_menu_lists_every_action_with_a_shortcut(window):
