@@ -10,7 +10,7 @@ import re
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
-    QHBoxLayout, QLabel, QSpinBox, QTextBrowser, QVBoxLayout, QWidget,
+    QApplication, QHBoxLayout, QLabel, QSpinBox, QTextBrowser, QVBoxLayout, QWidget,
 )
 
 from engine.explain import HTML_CSS, Explainer, html_section
@@ -48,7 +48,9 @@ def style_browser(browser):
     """Fonts and colours of a browser showing derivations, from its palette and font (call
     again when either changes)."""
     browser.document().setDefaultFont(panel_font(browser.font()))
-    dark = browser.palette().base().color().lightnessF() < 0.5
+    # the application's palette: a child's own palette is still the old one while the theme's
+    # PaletteChange events are being delivered
+    dark = QApplication.palette().base().color().lightnessF() < 0.5
     numbers = "#8EC3FF" if dark else "#1F4E79"
     browser.document().setDefaultStyleSheet(
         HTML_CSS + f"tr.num td.rhs {{ color: {numbers}; }}\n"

@@ -180,6 +180,10 @@ class InspectorPanel(QWidget):
         controller.changed.connect(self.refresh)
         self.refresh()
 
+    def set_concealed(self, on):
+        """Hide the backward pass's numbers (∂L/∂w, δ) while a prediction is pending."""
+        self.details.setVisible(not on)
+
     def _param_key(self):
         key = self.controller.selection
         return key if key and key[0] in ("w", "b") else None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel
+from PySide6.QtWidgets import QDockWidget, QFileDialog
 from shiboken6 import isValid
 
 from engine.explain import Explainer, render
@@ -153,10 +153,7 @@ class Teaching(QObject):
         on = self.quiz.pending and self.quiz_dock.toggleViewAction().isChecked()
         self.window.view.set_concealed(on)
         self.math.set_concealed(on)
-        # the inspector shows ∂L/∂w too; its details line is hidden meanwhile
-        details = self.window.findChild(QLabel, "inspectorDetails")
-        if details is not None:
-            details.setVisible(not on)
+        self.window.inspector.set_concealed(on)
 
     # -- gradient check and export ----------------------------------------------------------------
     def gradient_check(self):
