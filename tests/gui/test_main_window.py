@@ -1,21 +1,11 @@
 """The main window, driven as a user would: toolbar clicks, shortcuts, typing."""
 import numpy as np
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLineEdit, QToolBar
 
 from engine.lesson import load_preset
-from gui.main_window import MainWindow
 from tests.gui.canvas_helpers import free_point_on_edge
 
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    return w
 
 
 def click_action(qtbot, window, action):

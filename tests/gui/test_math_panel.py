@@ -6,27 +6,14 @@ import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
-import pytest
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSpinBox
 
-from engine import explain
 from engine.lesson import load_preset
 from gui.style import fmt
-from gui.main_window import MainWindow
 from tests.gui.canvas_helpers import at, free_point_on_edge
 
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)  # window-wide shortcuts go to the active window only
-    return w
 
 
 def chains(text):

@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from engine import Network
 from engine.lesson import load_preset
 from gui.canvas.phase_mark import PHASE
-from gui.main_window import MainWindow
 from tests.gui.test_math_panel import chains, ends
 
 IN = [(1, 3), (1, 4), (2, 3), (2, 4)]
@@ -31,16 +30,6 @@ OUTPUT_FIRST = [
     ("Update: layer 1 (weights into it, biases)", [3, 4], IN),
 ]
 
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    return w
 
 
 def press_n(qtbot, window):

@@ -7,21 +7,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 
-from gui.main_window import MainWindow
 from gui.quiz import within
 from gui.style import fmt
 from tests.gui.test_math_panel import chains, context_menu_action, ends
 
-
-@pytest.fixture
-def window(qtbot):
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    return w
 
 
 def open_quiz(qtbot, window):
