@@ -218,6 +218,9 @@ class _Pass:
                     down.append(partial(acts[l - 1].backprop, nets[l - 1], ys[l - 1], dn[l - 1],
                                         dn[l - 1]))
             self.layer_ops.append((l, partial(self.ya[l - 1].dot, dn[l].T, out=gWa[l]), down))
+        # the simultaneous order, flattened: one loop over prepared calls is the hot path
+        self.backward_ops = self.output_ops + [op for _, grad_op, down in self.layer_ops
+                                               for op in (grad_op, *down)]
 
     def load(self, x, t=None):
         """Inputs (and targets) from (batch, n) arrays."""
@@ -242,14 +245,17 @@ class _Pass:
         """L, then dnets and grad. ``update`` (a per-parameter step vector, η·mask/batch) applies
         each layer's update before its δ is propagated down: the output-layer-first order."""
         loss = self.loss()
+        if update is None:
+            for op in self.backward_ops:
+                op()
+            return loss
         for op in self.output_ops:
             op()
         theta = self.network.theta
         for l, grad_op, down in self.layer_ops:
             grad_op()
-            if update is not None:
-                s = self.network.layout.block(l)
-                theta[s] -= update[s] * self.grad[s]
+            s = self.network.layout.block(l)
+            theta[s] -= update[s] * self.grad[s]
             for op in down:
                 op()
         return loss
@@ -601,7 +607,8 @@ class Network:
             if update is None:
                 np.multiply(step, grad, out=tmp)
                 np.subtract(theta, tmp, out=theta)
-            if not _all_finite(theta):
+            # θ·θ is finite exactly when θ is, unless a huge entry overflows (then check all)
+            if not math.isfinite(theta.dot(theta)) and not np.isfinite(theta).all():
                 return self._diverged(prev, s, losses, lr)
             if params_out is not None:
                 params_out[s] = theta
