@@ -120,18 +120,22 @@ class History:
             self.n_buckets = n_steps // self.stride
             self.n_steps = self.n_buckets * self.stride
 
-    def curve(self, column):
+    def curve(self, column, max_points=None):
         """(x, y) to plot one column: step numbers and values, min then max per bucket (a
-        single point per bucket while buckets hold one step)."""
+        single point per bucket while buckets hold one step). With ``max_points`` (about twice
+        the plot's width in pixels), neighbouring buckets are joined until that many points
+        suffice; each joined group still shows its min and max, so spikes stay visible."""
         n = self.n_buckets
-        start = np.arange(n, dtype=np.float64) * self.stride
-        if self.stride == 1:
-            return start, self.last[:n, column].copy()
-        x = np.repeat(start, 2)
-        x[1::2] += self.stride / 2
-        y = np.empty(2 * n)
-        y[0::2] = self.lo[:n, column]
-        y[1::2] = self.hi[:n, column]
+        group = 1 if not max_points else max(1, -(-2 * n // max(max_points, 2)))
+        if self.stride == 1 and (group == 1 or n <= max_points):
+            return np.arange(n, dtype=np.float64), self.last[:n, column].copy()
+        first = np.arange(0, n, group)
+        lo = np.minimum.reduceat(self.lo[:n, column], first) if n else np.empty(0)
+        hi = np.maximum.reduceat(self.hi[:n, column], first) if n else np.empty(0)
+        x = np.repeat(first * float(self.stride), 2)
+        x[1::2] += group * self.stride / 2
+        y = np.empty(2 * len(first))
+        y[0::2], y[1::2] = lo, hi
         return x, y
 
     def latest(self):

@@ -36,6 +36,7 @@ from . import style
 from .style import fmt
 
 REFRESH_MS = 100      # at most one redraw per this many milliseconds (10 per second)
+MIN_POINTS = 400      # per curve, however narrow the plot
 STAGGER_MS = 25       # plots redraw at least this far apart, so one frame paints one plot
 FONT_PT = 11          # tick labels, list, checkbox, value labels
 LABEL_PT = 12         # axis titles
@@ -127,11 +128,12 @@ def set_curve(item, x, y, positive=False):
     item.setData(x, y, connect="all", skipFiniteCheck=True)
 
 
-def history_points(history, column, latest=None, x_offset=0.0):
-    """(x, y) of one history column as drawn: ``History.curve`` shifted by ``x_offset``, plus,
-    once buckets hold several steps, the latest value (``latest``, the row from
-    ``history.latest()``) at the latest step. At most 2 × capacity + 1 points."""
-    x, y = history.curve(column)
+def history_points(history, column, latest=None, x_offset=0.0, max_points=None):
+    """(x, y) of one history column as drawn: ``History.curve`` (at most ``max_points``
+    points) shifted by ``x_offset``, plus, once buckets hold several steps, the latest value
+    (``latest``, the row from ``history.latest()``) at the latest step. At most
+    2 × capacity + 1 points."""
+    x, y = history.curve(column, max_points)
     if history.stride > 1 and len(x):
         if latest is None:
             latest = history.latest()
@@ -237,6 +239,11 @@ class _PlotBase(QWidget):
     def request_refresh(self, *_):
         self._throttle.request()
 
+    def max_points(self):
+        """Points per curve worth drawing: two per pixel of plot width (a min and a max), more
+        would only cost drawing time."""
+        return max(2 * self.width(), MIN_POINTS)
+
     def _refresh_if_shown(self):
         if not self.isVisible():
             self._stale = True
@@ -333,7 +340,7 @@ class LossPlot(_PlotBase):
         item.enableAutoRange(y=True)
 
     def _update(self):
-        x, y = history_points(self.controller.history, 0)
+        x, y = history_points(self.controller.history, 0, max_points=self.max_points())
         set_curve(self.curve, x, y, positive=self.log_scale)
 
 
@@ -419,8 +426,9 @@ class ParameterPlot(_PlotBase):
     def _update(self):
         history = self.controller.history
         latest = history.latest()
+        max_points = self.max_points()
         for p, curve in enumerate(self.curves):
-            x, y = history_points(history, 1 + p, latest, x_offset=1.0)
+            x, y = history_points(history, 1 + p, latest, x_offset=1.0, max_points=max_points)
             set_curve(curve, x, y)
 
     # -- showing and hiding ---------------------------------------------------------------------
