@@ -10,11 +10,12 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from . import phase_mark, theme
 from .hover import TooltipOnHover
+from .marks import Marks
 
 HALO_PX = 7.0  # how far the selection halo reaches beyond the line on each side
 
 
-class ConnectionItem(TooltipOnHover, QGraphicsItem):
+class ConnectionItem(Marks, TooltipOnHover, QGraphicsItem):
     def __init__(self, i, j, parent=None):
         super().__init__(parent)
         self.i, self.j = i, j
@@ -48,16 +49,6 @@ class ConnectionItem(TooltipOnHover, QGraphicsItem):
     def pen(self):
         """The pen the edge is drawn with (tests read its colour, width and style)."""
         return QPen(self._pen)
-
-    def set_highlighted(self, on):
-        if on != self.highlighted:
-            self.highlighted = on
-            self.update()
-
-    def set_phase(self, on):
-        if on != self.phase:
-            self.phase = on
-            self.update()
 
     def _reach(self):
         return max(self._pen.widthF() / 2 + HALO_PX, theme.EDGE_HIT_PX / 2) + 1

@@ -19,12 +19,13 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsTextItem
 
 from . import theme
 from .hover import TooltipOnHover
+from .marks import Marks
 
 
 FROZEN_WASH_ALPHA = 60  # the frozen grey of the theme, this opaque
 
 
-class ValueLabel(TooltipOnHover, QGraphicsItem):
+class ValueLabel(Marks, TooltipOnHover, QGraphicsItem):
     """One editable number. ``key`` is the controller's element key; ``commit(key, text)``
     returns whether the edit was accepted."""
 
@@ -65,11 +66,6 @@ class ValueLabel(TooltipOnHover, QGraphicsItem):
         self._main, self._second, self._edit_text = main, second, edit_text
         self._accent, self._frozen = accent, frozen
         self.update()
-
-    def set_highlighted(self, on):
-        if on != self.highlighted:
-            self.highlighted = on
-            self.update()
 
     def text(self):
         """The main line as drawn, e.g. "w35 = 0.400"."""

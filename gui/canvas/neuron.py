@@ -9,12 +9,13 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from . import phase_mark, theme
 from .hover import TooltipOnHover
+from .marks import Marks
 
 BORDER_PX = 2.5
 SELECTED_BORDER_PX = 5.0
 
 
-class NeuronItem(TooltipOnHover, QGraphicsItem):
+class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
     """Neuron ``j``, centred on its position. An input shows x_j, any other neuron y_j."""
 
     def __init__(self, j, name, is_input=False, parent=None):
@@ -51,16 +52,6 @@ class NeuronItem(TooltipOnHover, QGraphicsItem):
     def value_text(self):
         """The value drawn in the circle, e.g. "0.412" (or "—")."""
         return self._value
-
-    def set_highlighted(self, on):
-        if on != self.highlighted:
-            self.highlighted = on
-            self.update()
-
-    def set_phase(self, on):
-        if on != self.phase:
-            self.phase = on
-            self.update()
 
     def circle_rect(self):
         """The circle in item coordinates (the bounding rect adds the border's width)."""
