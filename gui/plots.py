@@ -311,9 +311,6 @@ class LossPlot(_PlotBase):
 
         controller.historyChanged.connect(self.request_refresh)
         controller.structureChanged.connect(self.request_refresh)
-        # a run that ends (Train N done, divergence) records its last slice without a
-        # historyChanged, so the end of training redraws too
-        controller.trainingStateChanged.connect(self.request_refresh)
         self.restyle()
         self.refresh()
 
@@ -374,7 +371,6 @@ class ParameterPlot(_PlotBase):
 
         controller.structureChanged.connect(self.rebuild)
         controller.historyChanged.connect(self.request_refresh)
-        controller.trainingStateChanged.connect(self.request_refresh)
         controller.selectionChanged.connect(self.show_selection)
         self.restyle()
         self.rebuild()
