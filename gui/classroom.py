@@ -118,10 +118,11 @@ class Classroom(QObject):
             self.actionFullScreen.setShortcuts([QKeySequence("F11"), native])
         self.theme_actions = {}
         group = QActionGroup(self, exclusive=True)
-        for t in style.THEMES.values():
+        for number, t in enumerate(style.THEMES.values(), start=1):
             name = "actionTheme" + "".join(part.title() for part in t.key.split("_"))
             # in an exclusive group a click can only check an action, never uncheck it
-            a = w._action(name, t.title, "", lambda _=True, key=t.key: self.set_theme(key),
+            a = w._action(name, t.title, f"Ctrl+Shift+{number}",
+                          lambda _=True, key=t.key: self.set_theme(key),
                           f"{t.title} colours for the whole window", checkable=True)
             group.addAction(a)
             self.theme_actions[t.key] = a

@@ -38,17 +38,20 @@ APP_TITLE = "Backprop Lab"
 LESSON_FILTER = "Backprop Lab lessons (*.json);;All files (*)"
 NON_INTERACTIVE = ("offscreen", "minimal")
 
-#: kind → (menu text, object name suffix, file filter, default suffix)
+#: kind → (menu text, object name suffix, file filter, default suffix, shortcut)
 EXPORTS = {
-    "diagram_png": ("Diagram as PNG…", "DiagramPng", "PNG images (*.png)", ".png"),
-    "diagram_svg": ("Diagram as SVG…", "DiagramSvg", "SVG images (*.svg)", ".svg"),
-    "loss_png": ("Loss Plot as PNG…", "LossPng", "PNG images (*.png)", ".png"),
-    "loss_csv": ("Loss Plot Data as CSV…", "LossCsv", "CSV files (*.csv)", ".csv"),
-    "parameters_png": ("Parameter Plot as PNG…", "ParametersPng", "PNG images (*.png)", ".png"),
+    "diagram_png": ("Diagram as PNG…", "DiagramPng", "PNG images (*.png)", ".png", "Ctrl+Alt+1"),
+    "diagram_svg": ("Diagram as SVG…", "DiagramSvg", "SVG images (*.svg)", ".svg", "Ctrl+Alt+2"),
+    "loss_png": ("Loss Plot as PNG…", "LossPng", "PNG images (*.png)", ".png", "Ctrl+Alt+3"),
+    "loss_csv": ("Loss Plot Data as CSV…", "LossCsv", "CSV files (*.csv)", ".csv",
+                 "Ctrl+Alt+4"),
+    "parameters_png": ("Parameter Plot as PNG…", "ParametersPng", "PNG images (*.png)", ".png",
+                       "Ctrl+Alt+5"),
     "parameters_csv": ("Parameter Plot Data as CSV…", "ParametersCsv", "CSV files (*.csv)",
-                       ".csv"),
-    "outputs_png": ("Outputs Plot as PNG…", "OutputsPng", "PNG images (*.png)", ".png"),
-    "history_csv": ("History as CSV…", "HistoryCsv", "CSV files (*.csv)", ".csv"),
+                       ".csv", "Ctrl+Alt+6"),
+    "outputs_png": ("Outputs Plot as PNG…", "OutputsPng", "PNG images (*.png)", ".png",
+                    "Ctrl+Alt+7"),
+    "history_csv": ("History as CSV…", "HistoryCsv", "CSV files (*.csv)", ".csv", "Ctrl+Alt+8"),
 }
 
 
@@ -208,7 +211,7 @@ class FileActions(QObject):
         self.actionSaveAs = w._action("actionSaveAs", "Save As…", "Ctrl+Shift+S",
                                       lambda *_: self.save_as(), "Save the lesson to a new file")
         self.actionSaveHistory = w._action(
-            "actionSaveHistory", "Include Training History in Saves", None,
+            "actionSaveHistory", "Include Training History in Saves", "Ctrl+Alt+H",
             self._set_save_history, "Saved files also hold the loss and parameter curves",
             checkable=True)
         self.actionSaveHistory.setChecked(self.save_history)
@@ -221,8 +224,8 @@ class FileActions(QObject):
         self.export_menu = QMenu("&Export", w)
         self.export_menu.setObjectName("menuExport")
         self.export_actions = {}
-        for kind, (text, suffix, _, _) in EXPORTS.items():
-            a = w._action(f"actionExport{suffix}", text, None,
+        for kind, (text, suffix, _, _, shortcut) in EXPORTS.items():
+            a = w._action(f"actionExport{suffix}", text, shortcut,
                           lambda *_, k=kind: self.export(k))
             self.export_menu.addAction(a)
             self.export_actions[kind] = a
@@ -405,7 +408,7 @@ class FileActions(QObject):
     def export(self, kind, path=None):
         """Export ``kind`` (a key of ``EXPORTS``) to ``path`` (asking where when None). True when
         written."""
-        text, _, file_filter, suffix = EXPORTS[kind]
+        text, _, file_filter, suffix, _ = EXPORTS[kind]
         if path is None:
             folder = self._export_folder or self._folder()
             stem = os.path.splitext(self.document_name())[0] if self._path else _slug(

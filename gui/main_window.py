@@ -133,19 +133,22 @@ class MainWindow(QMainWindow):
         m.addAction(self.actionRedo)
         m = menu.addMenu("&Presets")
         self.preset_actions = {}
-        for name in preset_names():
+        for number, name in enumerate(preset_names(), start=1):
             lesson = load_preset(name)
-            a = QAction(lesson.name or name, self, objectName=f"actionPreset_{name}")
-            a.setToolTip(lesson.description)
-            a.triggered.connect(lambda _=False, n=name: self.load_preset(n))
+            a = self._action(f"actionPreset_{name}", lesson.name or name,
+                             f"Ctrl+{number}" if number <= 9 else None,
+                             lambda _=False, n=name: self.load_preset(n), lesson.description)
             m.addAction(a)
             self.preset_actions[name] = a
         m = menu.addMenu("&View")
         m.addAction(self.actionDerivatives)
         m.addAction(self.actionFaster)
         m.addAction(self.actionSlower)
-        for dock in self.docks.values():
-            m.addAction(dock.toggleViewAction())
+        for number, dock in enumerate(self.docks.values(), start=1):
+            toggle = dock.toggleViewAction()
+            toggle.setShortcut(QKeySequence(f"Alt+{number}"))
+            self.addAction(toggle)
+            m.addAction(toggle)
 
     def load_preset(self, name):
         self.controller.load_lesson(load_preset(name))

@@ -198,3 +198,23 @@ def test_clicking_an_edge_highlights_its_curve_and_the_inspector(qtbot, window):
     assert window.weight_plot.selected == index
     assert window.inspector.title.text() == "Parameter w35"
     assert window.findChild(QLineEdit, "inspectorValueEdit").text() == "0.400000"
+
+
+def test_every_menu_action_has_a_keyboard_shortcut(window):
+    """A lecturer never needs the mouse (the recent-files list is reached with Alt+F, R)."""
+    missing = []
+
+    def walk(menu, path):
+        for a in menu.actions():
+            if a.isSeparator() or a.menu() is window.files.recent_menu:
+                continue
+            if a.menu() is not None:
+                walk(a.menu(), path + [a.text()])
+            elif a.shortcut().isEmpty():
+                missing.append(" > ".join(path + [a.text()]))
+
+    for top in window.menuBar().actions():
+        walk(top.menu(), [top.text()])
+    assert missing == []
+    shortcuts = [a.shortcut().toString() for a in window.actions() if not a.shortcut().isEmpty()]
+    assert len(shortcuts) == len(set(shortcuts)), "two actions share a shortcut"
