@@ -56,14 +56,14 @@ class Controller(QObject):
         self.undo_stack = QUndoStack(self)
         self.undo_stack.setUndoLimit(2000)
         self.timer = QTimer(self)
-        self.timer.setInterval(FRAME_MS)
         self.timer.timeout.connect(self._train_slice)
-        self.set_speed(len(SPEEDS) - 1)
+        self.set_speed(len(SPEEDS) - 1)  # also sets the timer's interval
         self.selection = None
         self.steps_per_second = 0.0  # measured while training
         self._run = None  # the open training run: (state before, settings) until it is pushed
         self._target_steps = None  # Train N: stop after this many steps of the run
         self._carry = 0.0  # fractional steps owed at slow speeds
+        self._time_per_step = 1e-4  # measured by each slice; sizes the next one at full speed
         self.load_lesson(lesson or load_preset("notes_linear"))
 
     # -- the lesson -----------------------------------------------------------------------------
@@ -338,8 +338,7 @@ class Controller(QObject):
     def _steps_this_slice(self):
         speed = SPEEDS[self.speed_index]
         if speed is None:
-            per_step = getattr(self, "_time_per_step", 1e-4)
-            k = max(1, int(SLICE_BUDGET_S / per_step))
+            k = max(1, int(SLICE_BUDGET_S / self._time_per_step))
         else:
             self._carry += speed * FRAME_MS / 1000
             k = int(self._carry)

@@ -239,6 +239,14 @@ class _PlotBase(QWidget):
     def request_refresh(self, *_):
         self._throttle.request()
 
+    def _stack(self, top):
+        """Lay out a row of controls (``top``) above the plot, which takes the rest."""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 2, 4, 4)
+        layout.setSpacing(2)
+        layout.addLayout(top)
+        layout.addWidget(self.plot, 1)
+
     def max_points(self):
         """Points per curve worth drawing: two per pixel of plot width (a min and a max), more
         would only cost drawing time."""
@@ -303,11 +311,7 @@ class LossPlot(_PlotBase):
         top = QHBoxLayout()
         top.addStretch(1)
         top.addWidget(self.log_check)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 4)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.plot, 1)
+        self._stack(top)
 
         controller.historyChanged.connect(self.request_refresh)
         controller.structureChanged.connect(self.request_refresh)
@@ -504,11 +508,7 @@ class OutputPlot(_PlotBase):
         top.addWidget(self.sample_label)
         top.addStretch(1)
         top.addWidget(self.legend)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 2, 4, 4)
-        layout.setSpacing(2)
-        layout.addLayout(top)
-        layout.addWidget(self.plot, 1)
+        self._stack(top)
 
         view.vb.sigResized.connect(self._fit_value_labels)
         controller.structureChanged.connect(self.rebuild)
