@@ -60,7 +60,7 @@ MAX_MESSAGE = 400             # characters in an error message
 KNOWN_KEYS = ("format", "version", "name", "description", "network", "data", "training",
               "state", "history")
 NETWORK_KEYS = ("layers", "activations", "loss", "update_order", "weights", "biases", "frozen")
-HISTORY_KEYS = ("columns", "capacity", "stride", "n_steps", "last", "lo", "hi")
+HISTORY_KEYS = ("columns", "capacity", "stride", "n_steps", "start", "last", "lo", "hi")
 
 
 class LessonFileError(ValueError):
@@ -268,14 +268,18 @@ def lesson_to_dict(lesson: Lesson) -> dict:
 
 def document_to_dict(lesson: Lesson, history=None, step_count=0) -> dict:
     """The whole saved state: the lesson, ``state.step_count`` and, when given, the history
-    (a ``gui.history.History``, its ``to_dict()``, or the dict ``read_lesson`` returns)."""
+    (a ``engine.history.History``, its ``to_dict()``, or the dict ``read_lesson`` returns)."""
     d = lesson_to_dict(lesson)
     d["state"] = {"step_count": int(step_count)}
     if history is not None:
         hd = history.to_dict() if hasattr(history, "to_dict") else dict(history)
+        if (hd.get("start") or 0) + hd["n_steps"] != step_count:
+            raise LessonFileError(f"the history ends at step {(hd.get('start') or 0) + hd['n_steps']:,}"
+                                  f", not at the step count {step_count:,}")
         out = {"columns": ["loss", *lesson.network.labels]}
         for k, v in hd.items():
-            if k == "columns" or k in ("lo", "hi") and hd.get("stride") == 1:
+            if k == "columns" or k in ("lo", "hi") and hd.get("stride") == 1 or (
+                    k == "start" and not v):
                 continue  # while each bucket holds one step, lo and hi are last
             out[k] = v.tolist() if isinstance(v, np.ndarray) else v
         d["history"] = out
@@ -353,7 +357,7 @@ def lesson_from_dict(d) -> Lesson:
 def document_from_dict(d):
     """(Lesson, history or None, step_count) from the JSON form. The history is a dict of
     ``capacity``, ``stride``, ``n_steps`` and float64 arrays ``lo``, ``hi``, ``last`` (one row per
-    bucket), as ``gui.history.History.from_dict`` takes it."""
+    bucket), as ``engine.history.History.from_dict`` takes it."""
     if type(d) is not dict:
         raise LessonFileError(f"the file must hold a JSON object (a lesson), not {_describe(d)}")
     if "format" not in d:
@@ -401,12 +405,29 @@ def document_from_dict(d):
     if d.get("history") is not None:
         history = parse_history(d["history"], 1 + net.n_params, "history",
                                 ["loss", *net.labels])
+        history["start"] = _history_start(history, step_count)
 
     extra = {k: v for k, v in d.items() if k not in KNOWN_KEYS}
     for k, v in extra.items():
         _check_plain(v, _join("", k))
     lesson = Lesson(net, X, T, lr, bs, seed, name, description, extra)
     return lesson, history, step_count
+
+
+def _history_start(history, step_count):
+    """The step the history starts after: its ``start``, which must end it at the step count;
+    files without one (older saves) end it there."""
+    start = history.get("start")
+    if start is None:
+        start = step_count - history["n_steps"]
+        if start < 0:
+            raise LessonFileError(f"history.n_steps is {history['n_steps']:,}, more than "
+                                  f"state.step_count ({step_count:,})")
+    elif start + history["n_steps"] != step_count:
+        raise LessonFileError(f"history.start + history.n_steps is "
+                              f"{start + history['n_steps']:,}; state.step_count is "
+                              f"{step_count:,}")
+    return start
 
 
 def parse_history(hd, n_columns, where="history", columns=None) -> dict:
@@ -435,6 +456,7 @@ def parse_history(hd, n_columns, where="history", columns=None) -> dict:
     if stride & (stride - 1):
         raise LessonFileError(f"{where}.stride must be a power of two (1, 2, 4, …), not {stride}")
     n_steps = _int(_get(hd, "n_steps", where), f"{where}.n_steps")
+    start = _int(hd["start"], f"{where}.start") if "start" in hd else None
     need = "the history needs"
     last = _matrix(_get(hd, "last", where), n_columns, f"{where}.last", need, min_rows=0)
     n = len(last)
@@ -464,7 +486,7 @@ def parse_history(hd, n_columns, where="history", columns=None) -> dict:
         held = "no steps" if n == 0 else f"{(n - 1) * stride + 1:,} to {n * stride:,} steps"
         raise LessonFileError(f"{where}.n_steps is {n_steps:,}, but {n} buckets of {stride} "
                               f"hold {held}")
-    return {"capacity": capacity, "stride": stride, "n_steps": n_steps,
+    return {"capacity": capacity, "stride": stride, "n_steps": n_steps, "start": start,
             "lo": lo.copy() if lo is last else lo, "hi": hi.copy() if hi is last else hi,
             "last": last}
 

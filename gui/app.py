@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 
 PROG = "backprop-lab"
 EXIT_BAD_FILE = 2
@@ -32,6 +33,23 @@ def parse_args(argv):
     return args
 
 
+class StderrProgress:
+    """``progress(done, total)`` for a long run without a window: a line on stderr at most once
+    a second, and one at the end (nothing for a run that ends within the first second)."""
+
+    INTERVAL_S = 1.0
+
+    def __init__(self, total, stream=None):
+        self.stream = stream or sys.stderr
+        self.started = self.last = time.monotonic()
+
+    def __call__(self, done, total):
+        now = time.monotonic()
+        if now - self.last >= self.INTERVAL_S or (done >= total and self.last > self.started):
+            self.last = now
+            print(f"{PROG}: trained {done:,} of {total:,} steps", file=self.stream, flush=True)
+
+
 def read_file_or_exit(path):
     """(lesson, history, step_count) from ``path``, or None after printing the one-line reason
     on stderr."""
@@ -41,7 +59,7 @@ def read_file_or_exit(path):
         lesson, history_data, step_count = read_lesson(path)
         history = None
         if history_data is not None:
-            from .history import History  # NumPy only: no Qt needed yet
+            from engine.history import History
             history = History.from_dict(history_data, 1 + lesson.network.n_params)
         return lesson, history, step_count
     except Exception as e:  # LessonFileError, and a last guard: never a traceback
@@ -81,9 +99,13 @@ def main(argv=None):
             window.controller.load_lesson(*document)
     else:
         window = MainWindow(load_preset(args.preset) if args.preset else None)
-    if args.steps:
-        window.controller.run_steps(args.steps)
+    if args.steps and args.screenshot:
+        # the picture must show the trained state: train now, with a sign of life on stderr
+        window.controller.run_steps(args.steps, progress=StderrProgress(args.steps))
     window.show()
+    if args.steps and not args.screenshot:
+        # with the window up: Train N at full speed, with its progress bar and Cancel
+        window.controller.start_training(args.steps, fast=True)
     if args.screenshot:
         for _ in range(3):  # let layouts settle and the plots' coalesced refresh run
             app.processEvents()

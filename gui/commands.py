@@ -1,15 +1,15 @@
-"""Undo commands: every edit, Step and training run is one QUndoCommand holding old and new."""
+"""Undo commands: every edit, Step, training run, Reset and Randomize is one QUndoCommand holding
+what it needs to go both ways — never a copy of the history (``engine.history.Mark`` is a
+reference and one bucket)."""
 from __future__ import annotations
 
 from PySide6.QtGui import QUndoCommand
 
 
 class EditCommand(QUndoCommand):
-    """Set one value (a parameter, an input, a target, η, a frozen flag, the batch size).
-
-    ``key`` names it for ``Controller.value``/``Controller._set``; equal old and new never get
-    here (the controller pushes nothing for them).
-    """
+    """Set one value (a parameter, an input, a target, η, a frozen flag, the batch size, the
+    update order). ``key`` names it for ``Controller.value``/``Controller._set``; equal old and
+    new never get here (the controller pushes nothing for them)."""
 
     def __init__(self, controller, key, old, new, text):
         super().__init__(text)
@@ -23,27 +23,22 @@ class EditCommand(QUndoCommand):
 
 
 class StateCommand(QUndoCommand):
-    """Move between two whole states (Step, a training run, Reset, Randomize).
+    """Move between two whole states (``Controller.State``: parameters, frozen flags, data, η,
+    batch size, update order, seed, step count and a mark of the history). A Step or a run is
+    redone by jumping to its recorded end, so redo shows exactly what ran; ``last_step`` is
+    the record a Step leaves behind for "what changed" displays."""
 
-    A state is the controller's ``_capture()``: parameters, frozen flags, data, η, step count
-    and history length. Redo after undo replays ``replay`` (re-running a deterministic training
-    run to refill the history) or, without one, jumps to the saved state.
-    """
-
-    def __init__(self, controller, before, after, text, replay=None, record=None):
+    def __init__(self, controller, before, after, text, last_step=None):
         super().__init__(text)
         self.controller, self.before, self.after = controller, before, after
-        self.replay, self.record = replay, record
+        self.last_step = last_step
         self._first = True  # push() calls redo(); the work is already done then
 
     def redo(self):
         if self._first:
             self._first = False
             return
-        self.controller._restore(self.before)
-        if self.replay is not None:
-            self.replay()
-        self.controller._restore(self.after, record=self.record)
+        self.controller._apply(self.after, self.last_step)
 
     def undo(self):
-        self.controller._restore(self.before)
+        self.controller._apply(self.before)

@@ -1,31 +1,44 @@
-"""The controller: owns the network, the lesson's data, the history and the undo stack.
+"""The controller: owns the network, the lesson's data, the history, the undo stack, the training
+state machine and the phase walk.
 
 Views never write engine arrays: they call the request methods here (``step``, ``edit``,
-``start_training`` …) and listen to the signals. Element keys name what can be selected or edited:
-("w", i, j) a weight, ("b", j) a bias, ("x", sample, j) an input, ("ob", sample, k) a target,
-("lr",) η, ("batch",) the batch size, ("frozen", index) a parameter's frozen flag,
+``start_training``, ``undo`` …) and listen to the signals. Element keys name what can be selected
+or edited: ("w", i, j) a weight, ("b", j) a bias, ("x", sample, j) an input, ("ob", sample, k) a
+target, ("lr",) η, ("batch",) the batch size, ("frozen", index) a parameter's frozen flag,
 ("order",) the update order ("simultaneous" or "output_first").
+
+**The display contract.** Between requests, everything a view shows belongs to one state: the
+parameters, the forward pass of the shown sample through them, L at them and Err, δ and ∂L/∂w at
+them — ``record``, the next Step's record at the current parameters (nothing applied). What the
+last Step changed is available beside it, as ``last_step`` (its record: values before it), for
+views that label it as such. During a phase walk, ``reveal()`` says which of those numbers have
+been computed so far.
+
+**Requests and training.** Every request that changes the model first ends what is in progress
+(``_settle``): a training run becomes one undo command, a phase walk ends. Edits are the
+exception that keeps training going: the run so far is pushed, the edit is applied, and a new run
+continues from the edited state — so η can be changed while the class watches, and every undo
+command still holds exactly the steps that ran with its settings.
 """
 from __future__ import annotations
 
 import math
-import time
+from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from engine import UPDATE_ORDERS, DivergenceError, Network
+from engine.history import History, Mark
 from engine.lesson import Lesson, load_preset
 
 from .commands import EditCommand, StateCommand
-from .history import History
+from .phases import ALL, Walk
+from .training import Trainer
 
-#: training speeds offered, in steps per second; None is "as fast as the frame budget allows"
-SPEEDS = (1, 3, 10, 30, 100, 1000, 10000, None)
-FRAME_MS = 16  # at a set speed, one training slice per frame; the window repaints in between
-SLICE_BUDGET_S = 0.016  # at full speed, training time per slice; slices run back to back
-#                         whenever the event loop is idle, so repaints and clicks come between
+UNDO_LIMIT = 2000
+RUN_CHUNK = 10_000  # steps per engine call when a run is taken without the timer
 
 
 def parse_number(text):
@@ -40,6 +53,23 @@ def parse_number(text):
     return v
 
 
+@dataclass(frozen=True, eq=False)
+class State:
+    """Everything an undo command restores. ``inputs`` and ``targets`` are shared, not copied:
+    the controller replaces those arrays instead of writing into them."""
+
+    theta: np.ndarray
+    frozen: np.ndarray
+    inputs: np.ndarray
+    targets: np.ndarray
+    lr: float
+    batch_size: int | None
+    order: str
+    seed: int
+    step_count: int
+    history: Mark
+
+
 class Controller(QObject):
     changed = Signal()                  # any value changed: views refresh their numbers
     structureChanged = Signal()         # a different network: views rebuild
@@ -50,27 +80,36 @@ class Controller(QObject):
     selectionChanged = Signal(object)   # element key or None
     message = Signal(str, bool)         # (text, is_error)
     speedChanged = Signal(int)          # index into SPEEDS
+    phaseChanged = Signal()             # a phase walk started, moved on or ended
+    revealChanged = Signal()            # what reveal() allows changed (views refresh)
 
     def __init__(self, lesson: Lesson | None = None, parent=None):
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.setUndoLimit(2000)
-        self.timer = QTimer(self)
-        self.timer.timeout.connect(self._train_slice)
-        self.set_speed(len(SPEEDS) - 1)  # also sets the timer's interval
+        self.undo_stack.setUndoLimit(UNDO_LIMIT)
+        self.trainer = Trainer(self._advance, self.pause, self)
+        self.trainer.stateChanged.connect(
+            lambda new, old: self.trainingStateChanged.emit(self.trainer.running))
+        self.trainer.progressChanged.connect(self.progressChanged)
+        self.trainer.speedChanged.connect(self.speedChanged)
         self.selection = None
-        self.steps_per_second = 0.0  # measured while training
-        self._run = None  # the open training run: (state before, settings) until it is pushed
-        self._target_steps = None  # Train N: stop after this many steps of the run
-        self._carry = 0.0  # fractional steps owed at slow speeds
-        self._time_per_step = 1e-4  # measured by each slice; sizes the next one at full speed
+        self.walk = None       # the phase walk in progress (gui.phases.Walk)
+        self._run = None       # the open training run: its State before, and its step count
         self.load_lesson(lesson or load_preset("notes_linear"))
 
     # -- the lesson -----------------------------------------------------------------------------
     def load_lesson(self, lesson: Lesson, history: History | None = None, step_count=0):
         """Replace everything with ``lesson`` (and, from a saved file, its ``history`` and
         ``step_count``); the undo stack starts afresh and is clean (nothing unsaved)."""
-        self.pause()
+        step_count = int(step_count)
+        n_columns = 1 + lesson.network.n_params
+        if history is not None and history.n_columns != n_columns:
+            raise ValueError(f"the history has {history.n_columns} columns; this network needs "
+                             f"{n_columns}")
+        if history is not None and history.step_count != step_count:
+            raise ValueError(f"the history ends at step {history.step_count:,}; the lesson is at "
+                             f"step {step_count:,}")
+        self._settle()
         self.lesson = lesson
         self.network: Network = lesson.network
         self.inputs = np.array(lesson.inputs, dtype=np.float64)
@@ -79,13 +118,10 @@ class Controller(QObject):
         self.batch_size = lesson.batch_size
         self.seed = lesson.seed
         self.sample = 0  # the sample whose values the canvas shows
-        self.step_count = int(step_count)
-        if history is not None and history.n_columns != 1 + self.network.n_params:
-            raise ValueError(f"the history has {history.n_columns} columns; this network needs "
-                             f"{1 + self.network.n_params}")
-        self.history = history if history is not None else History(1 + self.network.n_params)
+        self.step_count = step_count
+        self.history = history if history is not None else History(n_columns, start=step_count)
         self.last_step = None
-        self.initial = self._capture(with_history=False)
+        self.initial = self._state()
         self.undo_stack.clear()
         self.selection = None
         self._refresh_record()
@@ -102,9 +138,17 @@ class Controller(QObject):
 
     @property
     def training(self):
-        return self.timer.isActive()
+        return self.trainer.running
 
-    # -- reading values ---------------------------------------------------------------------------
+    @property
+    def steps_per_second(self):
+        return self.trainer.steps_per_second
+
+    @property
+    def speed_index(self):
+        return self.trainer.speed_index
+
+    # -- reading values -------------------------------------------------------------------------
     def value(self, key):
         kind = key[0]
         if kind == "w":
@@ -134,14 +178,24 @@ class Controller(QObject):
         p = self.network.parameters()[index]
         return ("w", p.i, p.j) if p.kind == "w" else ("b", p.j)
 
+    def batch_indices(self, step):
+        """The samples step number ``step`` + 1 trains on."""
+        return Network.batch_indices(len(self.inputs), self.batch_size, step)
+
     def batch_for_step(self, step):
-        """(x, ob) that step number ``step`` trains on."""
-        idx = Network.batch_indices(len(self.inputs), self.batch_size, step)
+        """(x, ob) that step number ``step`` + 1 trains on."""
+        idx = self.batch_indices(step)
         return self.inputs[idx], self.targets[idx]
 
-    # -- editing -----------------------------------------------------------------------------------
+    def reveal(self):
+        """Which of ``record``'s numbers have been computed (``gui.phases.Reveal``): all of
+        them, except during a phase walk."""
+        return ALL if self.walk is None else self.walk.reveal()
+
+    # -- editing ----------------------------------------------------------------------------------
     def edit(self, key, text_or_value):
-        """Set an element from typed text (or a number); refuse anything else with a message.
+        """Set an element from typed text (or a number); refuse anything else with a message
+        (and change nothing, training included).
 
         Returns True when the value was accepted. An unchanged value pushes no undo command.
         """
@@ -153,8 +207,11 @@ class Controller(QObject):
         old = self.value(key)
         if new == old and type(new) is type(old):
             return True
-        self._close_run()
+        resume = self._split_run()
+        self._end_walk()
         self.undo_stack.push(EditCommand(self, key, old, new, f"Set {self.label(key)} = {new}"))
+        if resume:
+            self._open_run()
         return True
 
     def set_frozen(self, key, frozen):
@@ -203,10 +260,12 @@ class Controller(QObject):
             self.network.set_weight(key[1], key[2], value)
         elif kind == "b":
             self.network.set_bias(key[1], value)
-        elif kind == "x":
-            self.inputs[key[1], self.network.layout.locate(key[2])[1]] = value
-        elif kind == "ob":
-            self.targets[key[1], self.network.layout.locate(key[2])[1]] = value
+        elif kind in ("x", "ob"):
+            # a new array, not a write into the old one: undo states share these arrays
+            name = "inputs" if kind == "x" else "targets"
+            data = getattr(self, name).copy()
+            data[key[1], self.network.layout.locate(key[2])[1]] = value
+            setattr(self, name, data)
         elif kind == "lr":
             self.lr = value
         elif kind == "batch":
@@ -219,114 +278,141 @@ class Controller(QObject):
         self._refresh_record()
         self.changed.emit()
 
-    # -- selection ----------------------------------------------------------------------------------
+    # -- selection and the shown sample ---------------------------------------------------------
     def select(self, key):
         if key != self.selection:
             self.selection = key
             self.selectionChanged.emit(key)
 
     def set_sample(self, sample):
-        self.sample = int(np.clip(sample, 0, len(self.inputs) - 1))
+        sample = int(np.clip(sample, 0, len(self.inputs) - 1))
+        if sample == self.sample:
+            return
+        self._end_walk()  # the walk shows one sample's row of its batch
+        self.sample = sample
         self._refresh_record()
         self.changed.emit()
 
     # -- states for undo ------------------------------------------------------------------------
-    def _capture(self, with_history=False):
-        return {
-            "theta": self.network.theta.copy(), "frozen": self.network.frozen.copy(),
-            "inputs": self.inputs.copy(), "targets": self.targets.copy(), "lr": self.lr,
-            "batch_size": self.batch_size, "step_count": self.step_count,
-            "order": self.network.update_order,
-            "n_steps": self.history.n_steps, "last_step": self.last_step,
-            "history": self.history.copy() if with_history else None,
-        }
+    def _state(self):
+        return State(self.network.theta.copy(), self.network.frozen.copy(), self.inputs,
+                     self.targets, self.lr, self.batch_size, self.network.update_order,
+                     self.seed, self.step_count, self.history.mark())
 
-    def _restore(self, state, record=None):
-        self.network.restore((state["theta"], state["frozen"]))
-        self.inputs = state["inputs"].copy()
-        self.targets = state["targets"].copy()
-        self.lr, self.batch_size = state["lr"], state["batch_size"]
-        self.network.update_order = state["order"]
-        self.step_count = state["step_count"]
-        if state["history"] is not None:
-            self.history = state["history"].copy()
-        else:
-            self.history.truncate(state["n_steps"])
-        self.last_step = record if record is not None else state["last_step"]
+    def _apply(self, state, last_step=None):
+        """Make ``state`` the current one (the undo commands call this)."""
+        self.network.restore((state.theta, state.frozen))
+        self.inputs, self.targets = state.inputs, state.targets
+        self.lr, self.batch_size = state.lr, state.batch_size
+        self.network.update_order = state.order
+        self.seed = state.seed
+        self.step_count = state.step_count
+        self.history.restore(state.history)
+        self.last_step = last_step
         self._refresh_record()
         self.changed.emit()
         self.historyChanged.emit()
 
-    # -- Step ------------------------------------------------------------------------------------
+    def undo(self):
+        """Undo the last command (a training run in progress ends first and is what goes)."""
+        self._settle()
+        self.undo_stack.undo()
+
+    def redo(self):
+        self._settle()
+        self.undo_stack.redo()
+
+    # -- what the views show --------------------------------------------------------------------
+    def _refresh_record(self):
+        """``record``: the next Step's record at the current parameters (nothing changes);
+        ``record_sample``: the shown sample's row in its batch. ``sample_record`` and
+        ``sample_row`` hold the shown sample's own forward and backward pass: the same as
+        ``record`` when the next batch contains it, else a pass of that sample alone."""
+        idx = self.batch_indices(self.step_count)
+        self.record = self.network.step(self.inputs[idx], self.targets[idx], self.lr,
+                                        apply=False)
+        hit = np.flatnonzero(idx == self.sample)
+        self.sample_in_batch = bool(len(hit))
+        if self.sample_in_batch:
+            self.record_sample = int(hit[0])
+            self.sample_record, self.sample_row = self.record, self.record_sample
+        else:
+            self.record_sample = 0
+            s = slice(self.sample, self.sample + 1)
+            self.sample_record = self.network.step(self.inputs[s], self.targets[s], self.lr,
+                                                   apply=False)
+            self.sample_row = 0
+
+    # -- Step -------------------------------------------------------------------------------------
     def step(self):
         """One forward pass, one backward pass, one update: undoable."""
-        if self.training:
-            self.pause()
+        self._settle()
+        return self._take_step()
+
+    def _take_step(self):
         x, t = self.batch_for_step(self.step_count)
-        before = self._capture()
+        before = self._state()
         try:
             rec = self.network.step(x, t, self.lr)
         except DivergenceError as e:
             self.message.emit(f"Step refused: {e}. Try a smaller η.", True)
             return None
-        row = np.concatenate(([rec.loss], self.network.theta))
-        self.history.append(row[None])
+        self.history.append(np.concatenate(([rec.loss], self.network.theta))[None])
         self.step_count += 1
         self.last_step = rec
         self._refresh_record()
-        after = self._capture()
-        self.undo_stack.push(StateCommand(self, before, after, f"Step {self.step_count}",
-                                          replay=lambda: self.history.append(row[None]),
-                                          record=rec))
+        self.undo_stack.push(StateCommand(self, before, self._state(), f"Step {self.step_count}",
+                                          last_step=rec))
         self.stepped.emit(rec)
         self.changed.emit()
         self.historyChanged.emit()
         return rec
 
-    def _refresh_record(self):
-        """``record``: what the canvas shows — the last Step's record right after a Step, else
-        the record of the step the current parameters would take (nothing is changed).
-        ``record_sample`` is the shown sample's row in that record's batch."""
-        shown_step = self.step_count - (self.last_step is not None)
-        idx = Network.batch_indices(len(self.inputs), self.batch_size, shown_step)
-        hit = np.flatnonzero(idx == self.sample)
-        self.record_sample = int(hit[0]) if len(hit) else 0
-        if self.last_step is not None:
-            self.record = self.last_step
+    # -- the phase walk ---------------------------------------------------------------------------
+    def advance_phase(self):
+        """Show the next phase of the next Step; the last phase takes the Step. After the last
+        phase (or with no walk) a new walk starts at the first."""
+        self.pause()
+        if self.walk is None or self.walk.taken:
+            self.walk = Walk(self.record, self.record_sample, self.network.update_order)
         else:
-            self.record = self.network.step(self.inputs[idx], self.targets[idx], self.lr,
-                                            apply=False)
+            self.walk.advance()
+        if self.walk.at_last:
+            self.walk.taken = True
+            if self._take_step() is None:  # refused: it would diverge
+                self._end_walk()
+                return
+        self.phaseChanged.emit()
+        self.revealChanged.emit()
 
-    # -- training -----------------------------------------------------------------------------------
+    def _end_walk(self):
+        if self.walk is not None:
+            self.walk = None
+            self.phaseChanged.emit()
+            self.revealChanged.emit()
+
+    # -- training ---------------------------------------------------------------------------------
     def set_speed(self, index):
-        self.speed_index = int(np.clip(index, 0, len(SPEEDS) - 1))
-        self.timer.setInterval(0 if SPEEDS[self.speed_index] is None else FRAME_MS)
-        self.speedChanged.emit(self.speed_index)
+        self.trainer.set_speed(index)
 
-    def start_training(self, steps=None):
-        """Train until paused, or for ``steps`` steps (Train N, with progress)."""
-        if self._run is not None:
-            return
+    def start_training(self, steps=None, fast=False):
+        """Train until paused, or for ``steps`` steps (Train N, with progress); ``fast``: at
+        full speed whatever the speed setting."""
+        if steps is not None and not 1 <= int(steps):
+            raise ValueError(f"the number of steps must be at least 1, not {steps}")
+        self._settle()
         self.last_step = None
-        self._run = {"before": self._capture(), "lr": self.lr, "batch": self.batch_size,
-                     "inputs": self.inputs.copy(), "targets": self.targets.copy(), "steps": 0}
-        self._target_steps = steps
-        self._carry = 0.0
-        self._speed_clock = (time.perf_counter(), self.step_count)
-        self.timer.start()
-        self.trainingStateChanged.emit(True)
-        if steps:
-            self.progressChanged.emit(0, steps)
+        self._open_run()
+        self.trainer.start(None if steps is None else int(steps), fast)
+        self.changed.emit()
 
     def pause(self):
-        if self._run is None:
+        """End the training run (if any): it becomes one undo command."""
+        if not self.trainer.running:
             return
-        self.timer.stop()
+        self.trainer.stop()
         self._close_run()
-        self._target_steps = None
-        self.progressChanged.emit(0, 0)
         self._refresh_record()
-        self.trainingStateChanged.emit(False)
         self.changed.emit()
 
     def toggle_training(self):
@@ -335,29 +421,36 @@ class Controller(QObject):
         else:
             self.start_training()
 
-    def _steps_this_slice(self):
-        speed = SPEEDS[self.speed_index]
-        if speed is None:
-            k = max(1, int(SLICE_BUDGET_S / self._time_per_step))
-        else:
-            self._carry += speed * FRAME_MS / 1000
-            k = int(self._carry)
-            self._carry -= k
-        if self._target_steps is not None:
-            k = min(k, self._target_steps - self._run["steps"])
-        return k
+    def _open_run(self):
+        self._run = {"before": self._state(), "steps": 0}
 
-    def _train_slice(self):
-        k = self._steps_this_slice()
-        if k > 0:
-            self._advance(k)
+    def _close_run(self):
+        """Push the open run as one undoable command (nothing for a run of no steps)."""
+        run, self._run = self._run, None
+        if run and run["steps"]:
+            self.undo_stack.push(StateCommand(self, run["before"], self._state(),
+                                              f"Train {run['steps']:,} steps"))
+
+    def _split_run(self):
+        """While training, push the run so far and keep the trainer going (an edit is coming;
+        the caller opens the next run). Returns whether training goes on."""
+        if not self.trainer.running:
+            return False
+        self._close_run()
+        return True
+
+    def _settle(self):
+        """End whatever is in progress — a training run, a phase walk — before the model
+        changes."""
+        self.pause()
+        self._end_walk()
 
     def _advance(self, k):
-        """Train k steps of the open run, record them, and stop where Train N or divergence
-        says so."""
+        """Train k steps of the open run and record them; (steps done, must stop)."""
         run = self._run
+        if run is None:  # never expected: the trainer runs only while a run is open
+            return 0, True
         params = np.empty((k, self.network.n_params))
-        t0 = time.perf_counter()
         try:
             losses = self.network.train(self.inputs, self.targets, self.lr, k, self.batch_size,
                                         params_out=params, start=self.step_count)
@@ -365,88 +458,72 @@ class Controller(QObject):
         except DivergenceError as e:
             losses, error = e.losses, e
         done = len(losses)
-        self._time_per_step = max((time.perf_counter() - t0) / max(done, 1), 1e-7)
         if done:
             self.history.append(np.column_stack((losses, params[:done])))
             self.step_count += done
             run["steps"] += done
-        now = time.perf_counter()
-        t_start, s_start = self._speed_clock
-        if now - t_start > 0.25:
-            self.steps_per_second = (self.step_count - s_start) / (now - t_start)
-            self._speed_clock = (now, self.step_count)
-        if self._target_steps is not None:
-            self.progressChanged.emit(run["steps"], self._target_steps)
-        self.historyChanged.emit()
         if error is not None:
-            self.pause()
             self.message.emit(
                 f"Training stopped at step {self.step_count + 1}: with η = {self.lr:g} the "
                 "loss became NaN/Inf (diverged). The last finite state is kept; "
                 "lower η and train again.", True)
-        elif self._target_steps is not None and run["steps"] >= self._target_steps:
-            self.pause()
-        else:
-            self._refresh_record()
-            self.changed.emit()
+        self._refresh_record()
+        self.changed.emit()
+        self.historyChanged.emit()
+        return done, error is not None
 
-    def run_steps(self, n):
-        """Train n steps now, without the timer (for the command line); one undoable run."""
+    def run_steps(self, n, progress=None):
+        """Train n steps now, without the timer (the command line), as one undoable run;
+        ``progress(done, n)`` is called after every chunk. Returns the steps taken (fewer if
+        the run diverged)."""
         if n <= 0:
-            return
-        self.start_training(n)
-        self.timer.stop()
-        while self._run is not None:  # _advance pauses, closing the run, at n or on divergence
-            self._advance(min(n - self._run["steps"], 10_000))
+            return 0
+        self._settle()
+        self.last_step = None
+        self._open_run()
+        done = 0
+        while done < n:
+            k, must_stop = self._advance(min(n - done, RUN_CHUNK))
+            done += k
+            if progress is not None:
+                progress(done, n)
+            if must_stop:
+                break
+        self._close_run()
+        return done
 
-    def _close_run(self):
-        """Push the open training run as one undoable command."""
-        run, self._run = self._run, None
-        if not run or not run["steps"]:
-            return
-        net = self.network
-
-        def replay():
-            params = np.empty((run["steps"], net.n_params))
-            start = run["before"]["step_count"]
-            losses = net.train(run["inputs"], run["targets"], run["lr"], run["steps"],
-                               run["batch"], params_out=params, start=start)
-            self.history.append(np.column_stack((losses, params)))
-
-        self.undo_stack.push(StateCommand(self, run["before"], self._capture(),
-                                          f"Train {run['steps']} steps", replay=replay))
-
-    # -- whole-state actions ------------------------------------------------------------------
+    # -- whole-state actions ----------------------------------------------------------------------
     def _push_state_change(self, text, change):
-        """Run ``change()`` (which edits state and clears the history) as one undoable command."""
-        self.pause()
-        before = self._capture(with_history=True)
+        """Run ``change()`` (which edits the state and restarts the history) as one undoable
+        command."""
+        self._settle()
+        before = self._state()
         change()
         self.last_step = None
         self._refresh_record()
-        after = self._capture(with_history=True)
-        self.undo_stack.push(StateCommand(self, before, after, text))
+        self.undo_stack.push(StateCommand(self, before, self._state(), text))
         self.changed.emit()
         self.historyChanged.emit()
 
     def reset(self):
         """Back to the lesson's initial values; the history starts again."""
         def change():
-            self.network.restore((self.initial["theta"], self.initial["frozen"]))
-            self.inputs = self.initial["inputs"].copy()
-            self.targets = self.initial["targets"].copy()
-            self.lr, self.batch_size = self.initial["lr"], self.initial["batch_size"]
-            self.network.update_order = self.initial["order"]
+            s = self.initial
+            self.network.restore((s.theta, s.frozen))
+            self.inputs, self.targets = s.inputs, s.targets
+            self.lr, self.batch_size = s.lr, s.batch_size
+            self.network.update_order = s.order
             self.step_count = 0
             self.history.clear()
         self._push_state_change("Reset", change)
 
     def randomize(self, seed=None):
         """New random weights (seeded; the seed advances each time); the history starts again."""
+        new_seed = self.seed + 1 if seed is None else int(seed)
+
         def change():
-            self.seed = self.seed + 1 if seed is None else int(seed)
-            self.network.randomize(self.seed)
+            self.seed = new_seed
+            self.network.randomize(new_seed)
             self.step_count = 0
             self.history.clear()
-        self._push_state_change(f"Randomize (seed {self.seed + 1 if seed is None else seed})",
-                                change)
+        self._push_state_change(f"Randomize (seed {new_seed})", change)

@@ -29,7 +29,7 @@ from engine.lesson import LessonFileError, dumps_document, read_lesson, write_by
 
 from . import exports
 from .settings import settings
-from .history import History
+from engine.history import History
 
 RECENT_KEY = "recentFiles"
 SAVE_HISTORY_KEY = "saveHistory"

@@ -12,12 +12,32 @@ from engine.lesson import load_preset, preset_names
 
 from . import classroom, file_actions, teaching
 from .canvas.view import NetworkView
-from .controller import SPEEDS, Controller
+from .controller import Controller
+from .settings import settings
+from .training import MAX_STEPS, SPEEDS
 from .panels import InspectorPanel, LessonPanel
 from .plots import LossPlot, OutputPlot, ParameterPlot
 from .style import fmt
 
 MESSAGE_MS = 10_000  # how long a message stays in the status bar
+PROGRESS_STEPS = 1000  # the progress bar counts in thousandths (any N fits Qt's int)
+KEY_TRAIN_N = "training/trainN"
+DEFAULT_TRAIN_N = 1000
+
+
+def remembered_train_n():
+    """The N that Train N… offers: the last one chosen."""
+    try:
+        n = int(settings().value(KEY_TRAIN_N, DEFAULT_TRAIN_N))
+    except (TypeError, ValueError):
+        return DEFAULT_TRAIN_N
+    return min(max(n, 1), MAX_STEPS)
+
+
+def remember_train_n(n):
+    s = settings()
+    s.setValue(KEY_TRAIN_N, int(n))
+    s.sync()
 
 
 class MainWindow(QMainWindow):
@@ -34,6 +54,7 @@ class MainWindow(QMainWindow):
         self.lesson_panel = LessonPanel(c)
         self.inspector = InspectorPanel(c)
         self.docks = {}
+        self.train_n_dialog = None  # made when Train N… first asks
         self.close_guards = []  # callables → bool; any False keeps the window open
         self.close_hooks = []   # callables run when the window does close
         right = Qt.DockWidgetArea.RightDockWidgetArea
@@ -53,6 +74,7 @@ class MainWindow(QMainWindow):
         self._make_status_bar()
         c.trainingStateChanged.connect(self._training_state)
         c.changed.connect(self._update_status)
+        c.revealChanged.connect(self._update_status)
         c.message.connect(self.show_message)
         c.progressChanged.connect(self._progress)
         self.resize(1600, 1000)
@@ -78,7 +100,8 @@ class MainWindow(QMainWindow):
             a.setShortcut(QKeySequence(shortcut))
         a.setToolTip(f"{tip or text} ({QKeySequence(shortcut).toString()})" if shortcut else tip)
         a.setCheckable(checkable)
-        a.triggered.connect(slot)
+        # triggered(bool) passes "checked" along: only a checkable action's slot wants it
+        a.triggered.connect(slot if checkable else lambda *_: slot())
         self.addAction(a)  # shortcuts work wherever the focus is in the window
         return a
 
@@ -93,10 +116,10 @@ class MainWindow(QMainWindow):
         self.actionReset = self._action("actionReset", "Reset", "Ctrl+R", c.reset,
                                         "Back to the lesson's initial values")
         self.actionRandomize = self._action("actionRandomize", "Randomize", "Ctrl+Shift+R",
-                                            lambda: c.randomize(), "New random weights (seeded)")
+                                            c.randomize, "New random weights (seeded)")
         # fixed texts keep the toolbar still; the tooltip names what would be undone
-        self.actionUndo = self._action("actionUndo", "Undo", "Ctrl+Z", c.undo_stack.undo)
-        self.actionRedo = self._action("actionRedo", "Redo", "Ctrl+Shift+Z", c.undo_stack.redo)
+        self.actionUndo = self._action("actionUndo", "Undo", "Ctrl+Z", c.undo)
+        self.actionRedo = self._action("actionRedo", "Redo", "Ctrl+Shift+Z", c.redo)
         self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         c.undo_stack.canUndoChanged.connect(self.actionUndo.setEnabled)
         c.undo_stack.canRedoChanged.connect(self.actionRedo.setEnabled)
@@ -155,13 +178,26 @@ class MainWindow(QMainWindow):
         self.show_message(f"Loaded preset “{self.controller.lesson.name or name}”.")
 
     def train_n(self, steps=None):
-        """Train a given number of steps, with a progress bar and Cancel."""
-        if steps is None:
-            steps, ok = QInputDialog.getInt(self, "Train N steps", "Number of steps:", 1000,
-                                            1, 10_000_000)
-            if not ok:
-                return
-        self.controller.start_training(int(steps))
+        """Train ``steps`` steps with a progress bar and Cancel; without ``steps``, ask how many
+        first (the dialog remembers the last answer)."""
+        if steps is not None:
+            self.controller.start_training(int(steps))
+            return
+        dialog = self.train_n_dialog
+        if dialog is None:
+            dialog = self.train_n_dialog = QInputDialog(self, objectName="trainNDialog")
+            dialog.setWindowTitle("Train N steps")
+            dialog.setInputMode(QInputDialog.InputMode.IntInput)
+            dialog.setIntRange(1, MAX_STEPS)
+            dialog.setIntStep(100)
+            dialog.setLabelText(f"Number of steps (1 to {MAX_STEPS:,}):")
+            dialog.intValueSelected.connect(self._train_n_chosen)
+        dialog.setIntValue(remembered_train_n())
+        dialog.open()  # window-modal, non-blocking: training and repaints go on meanwhile
+
+    def _train_n_chosen(self, steps):
+        remember_train_n(steps)
+        self.controller.start_training(steps)
 
     # -- status bar ------------------------------------------------------------------------------
     def _make_status_bar(self):
@@ -205,11 +241,13 @@ class MainWindow(QMainWindow):
 
     def _update_status(self):
         c = self.controller
-        loss = c.record.loss if c.record is not None else None
+        # L at the parameters shown; a phase walk computes it in its loss phase
+        known = c.reveal().loss or (c.walk is not None and c.walk.taken)
+        loss = fmt(c.record.loss, 6) if known else "?"
         speed = SPEEDS[c.speed_index]
         rate = f"{c.steps_per_second:,.0f} steps/s" if c.training else "paused"
         for label, text in ((self.step_label, f"step {c.step_count:,}"),
-                            (self.loss_label, f"L = {fmt(loss, 6)}"),
+                            (self.loss_label, f"L = {loss}"),
                             (self.speed_label,
                              f"{rate}  (speed: {'max' if speed is None else speed})")):
             if label.text() != text:
@@ -225,8 +263,9 @@ class MainWindow(QMainWindow):
         self.progress.setVisible(running)
         self.cancel_button.setVisible(running)
         if running:
-            self.progress.setRange(0, total)
-            self.progress.setValue(done)
+            self.progress.setRange(0, PROGRESS_STEPS)
+            self.progress.setValue(done * PROGRESS_STEPS // total)
+            self.progress.setFormat(f"{done:,} of {total:,}")
 
     def closeEvent(self, event):
         # a guard may veto closing (unsaved changes: the user chose Cancel)

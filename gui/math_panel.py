@@ -1,7 +1,9 @@
 """The math panel: the derivation of the selected weight, bias or neuron in the notes' notation —
 symbols, then the step's numbers substituted, then the result — and, during a phase walk, what
-the current phase computes. It says which numbers it shows (the next Step's, or the Step just
-taken) and which update order is in force. The text comes from ``engine.explain``.
+the current phase computes. Its numbers are the canvas's: the next Step at the parameters shown
+(a walk's last phase shows the Step just taken, labelled so). Right after a Step, the selected
+parameter's update in that Step comes first, labelled "just taken". It also says which update
+order is in force. The text comes from ``engine.explain``.
 """
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import (
     QApplication, QHBoxLayout, QLabel, QSpinBox, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from engine.explain import HTML_CSS, Explainer, html_section
+from engine.explain import HTML_CSS, Explainer, Section, html_section
 
 from .canvas.phase_mark import PHASE
 from .style import DEFAULT_DECIMALS
@@ -72,10 +74,6 @@ class MathPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("mathPanel")
         self.controller = controller
-        self.phase = None            # engine.explain.Phase shown, with its record and row
-        self.phase_record, self.phase_row = None, 0
-        self.phase_number = (0, 0)   # (k, of n) for the header
-        self.phase_taken = False     # the walk's last phase has taken its Step
         self.concealed = False
         self._dirty = True
 
@@ -106,6 +104,7 @@ class MathPanel(QWidget):
         controller.changed.connect(self.refresh)
         controller.structureChanged.connect(self.refresh)
         controller.trainingStateChanged.connect(self.refresh)
+        controller.phaseChanged.connect(self.refresh)
         self.refresh()
 
     # -- settings ---------------------------------------------------------------------------------
@@ -117,17 +116,6 @@ class MathPanel(QWidget):
         self.refresh()
         self.decimalsChanged.emit(n)
 
-    def set_phase(self, phase, record, row, number, taken=False):
-        """Show ``phase`` (of the walk whose record is ``record``), numbered (k, n); ``taken``:
-        its Step has been taken (the last phase)."""
-        self.phase, self.phase_record, self.phase_row = phase, record, row
-        self.phase_number, self.phase_taken = number, taken
-        self.refresh()
-
-    def clear_phase(self):
-        self.phase, self.phase_record = None, None
-        self.refresh()
-
     def set_concealed(self, on):
         """Hide every derivation (a prediction is pending)."""
         if bool(on) != self.concealed:
@@ -136,14 +124,14 @@ class MathPanel(QWidget):
 
     # -- what it shows ----------------------------------------------------------------------------
     def shown_step(self):
-        """(record, row, number, taken): the numbers shown — the phase walk's, else the
-        controller's — the number of their Step, and whether it has been taken."""
+        """(record, row, number, taken): the numbers shown — the phase walk's, else the next
+        Step's at the current parameters — the number of their Step, and whether it has been
+        taken (a walk's last phase)."""
         c = self.controller
-        if self.phase is not None:
-            taken = self.phase_taken
-            return self.phase_record, self.phase_row, c.step_count + (not taken), taken
-        taken = c.last_step is not None
-        return c.record, c.record_sample, c.step_count + (not taken), taken
+        walk = c.walk
+        if walk is not None:
+            return walk.record, walk.row, c.step_count + (not walk.taken), walk.taken
+        return c.record, c.record_sample, c.step_count + 1, False
 
     def refresh(self, *_):
         # while training the numbers change every frame: draw once it pauses; a hidden panel
@@ -154,35 +142,55 @@ class MathPanel(QWidget):
         self._dirty = False
         c = self.controller
         rec, row, number, taken = self.shown_step()
-        source = (f"Step {number}, just taken" if taken
-                  else f"the next Step (step {number}); nothing has changed yet")
+        if taken:
+            source = (f"Step {number}, just taken: the numbers from before it (the canvas "
+                      "shows the updated parameters)")
+        else:
+            source = f"the next Step (step {number}) at the parameters shown"
         if len(rec.x) > 1:
             source += f"; sample {row + 1} of its batch"
+            if c.walk is None and not c.sample_in_batch:
+                source += f" (sample {c.sample + 1}, shown on the canvas, is not in it)"
         self.source_label.setText(f"Numbers of {source}")
         self.order_label.setText(order_text(c.network.update_order))
-        self.phase_label.setVisible(self.phase is not None)
-        if self.phase is not None:
-            k, n = self.phase_number
-            self.phase_label.setText(f"Phase {k} of {n}: {self.phase.text}")
+        walk = c.walk
+        self.phase_label.setVisible(walk is not None)
+        if walk is not None:
+            k, n = walk.number
+            self.phase_label.setText(f"Phase {k} of {n}: {walk.phase.text}")
         self.browser.setHtml(self._html(rec, row))
 
     def _html(self, rec, row):
         if self.concealed:
             return CONCEALED
-        ex = Explainer(self.controller.network, rec, row, self.decimals)
+        c = self.controller
+        ex = Explainer(c.network, rec, row, self.decimals)
+        if c.walk is not None:
+            # only what this phase computes: the selection's whole derivation would give away
+            # the phases still to come (the phase's name is the panel's header already)
+            return html_section(ex.phase_section(c.walk.phase), title=False)
         parts = []
-        if self.phase is not None:
-            # the phase's name is the panel's header already
-            parts.append(html_section(ex.phase_section(self.phase), title=False))
-        key = self.controller.selection
+        key = c.selection
         if key is not None:
+            if key[0] in ("w", "b") and c.last_step is not None:
+                parts.append(self._just_taken(key))
             parts.append(html_section(ex.section(key)))
         return "\n".join(parts) or HINT
+
+    def _just_taken(self, key):
+        """The update the Step just taken made to ``key``, with that Step's numbers, labelled
+        as such: the rest of the panel is about the next Step."""
+        c = self.controller
+        last = c.last_step
+        row = min(c.record_sample, len(last.x) - 1)
+        ex = Explainer(c.network, last, row, self.decimals)
+        return (f"<p><i>Step {c.step_count}, just taken (numbers from before it):</i></p>"
+                + html_section(Section("", (ex.update_eq(key),)), title=False) + "<hr/>")
 
     def text(self):
         """Everything the panel shows, as plain text (for tests and copying)."""
         order = re.sub(r"<[^>]+>", "", self.order_label.text())
-        return "\n".join([self.phase_label.text() if self.phase is not None else "",
+        return "\n".join([self.phase_label.text() if self.controller.walk is not None else "",
                           self.source_label.text(), order, self.browser.toPlainText()])
 
     # -- look -------------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from .controller import SPEEDS
-from .style import fmt
+from .training import SPEEDS
+from .canvas import texts
+from .style import DEFAULT_DECIMALS, fmt
 
 
 class NumberEdit(QLineEdit):
@@ -178,6 +179,7 @@ class InspectorPanel(QWidget):
         layout.addStretch(1)
         controller.selectionChanged.connect(self.refresh)
         controller.changed.connect(self.refresh)
+        controller.revealChanged.connect(self.refresh)
         self.refresh()
 
     def set_concealed(self, on):
@@ -220,24 +222,39 @@ class InspectorPanel(QWidget):
         return f"Parameter {self.controller.label(key)}"
 
     def _details(self, key):
-        c, rec = self.controller, self.controller.record
-        if key is None or rec is None:
+        """The selected element's numbers: the next Step's at the parameters shown (the
+        canvas's), what the Step just taken changed (labelled), and "?" for what a phase walk
+        has not computed yet."""
+        c = self.controller
+        if key is None:
             return ""
-        s = c.record_sample
         lay = c.network.layout
-        if key[0] == "w":
-            i, j = key[1], key[2]
-            return (f"∂L/∂{c.label(key)} = −δ{j}·y{i} = {fmt(rec.grad_weight(i, j))}<br>"
-                    f"update η·δ{j}·y{i} = {fmt(-c.lr * rec.grad_weight(i, j))}")
-        if key[0] == "b":
-            return (f"∂L/∂b{key[1]} = −δ{key[1]} = {fmt(rec.grad_bias(key[1]))}<br>"
-                    f"update η·δ{key[1]} = {fmt(-c.lr * rec.grad_bias(key[1]))}")
+        reveal = c.reveal()
+        if key[0] in ("w", "b"):
+            j = key[-1]
+            name = c.label(key)
+            value, change = texts.shown_parameter(c, key)
+            if change is not None:
+                return f"{name} = {fmt(value)}<br>changed by this Step's update: Δ = " \
+                       f"{texts.signed(change, DEFAULT_DECIMALS)}"
+            grad = c.record.grad_weight(*key[1:]) if key[0] == "w" else c.record.grad_bias(j)
+            known = reveal.backward(lay.locate(j)[0])
+            g = fmt(grad) if known else texts.UNKNOWN
+            step = fmt(-c.lr * grad) if known else texts.UNKNOWN
+            factors = f"δ{j}·y{key[1]}" if key[0] == "w" else f"δ{j}"
+            lines = [f"∂L/∂{name} = −{factors} = {g}", f"next update η·{factors} = {step}"]
+            last = texts.last_change_line(c, key, DEFAULT_DECIMALS)
+            return "<br>".join(lines + ([last] if last else []))
         j = key[1]
         layer, _ = lay.locate(j)
+        rec, s = c.sample_record, c.sample_row
         if layer == 0:
             return f"x{j} = {fmt(rec.out(j, s))}"
+        if not reveal.y(layer):
+            return f"net{j} = ?<br>y{j} = ?"
         lines = [f"net{j} = {fmt(rec.net(j, s))}", f"y{j} = {fmt(rec.out(j, s))}"]
         if layer == len(lay.sizes) - 1:
-            lines.append(f"Err{j} = ob{j} − y{j} = {fmt(rec.err(j, s))}")
-        lines.append(f"δ{j} = {fmt(rec.delta(j, s))}")
+            err = fmt(rec.err(j, s)) if reveal.loss else texts.UNKNOWN
+            lines.append(f"Err{j} = ob{j} − y{j} = {err}")
+        lines.append(f"δ{j} = {fmt(rec.delta(j, s)) if reveal.backward(layer) else texts.UNKNOWN}")
         return "<br>".join(lines)

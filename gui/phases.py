@@ -1,83 +1,96 @@
 """Phase stepping: one Step walked a phase at a time — the forward pass layer by layer, the
-loss, the output δ, the hidden δ, the updates (``engine.explain.phases``).
+loss, the output δ, the hidden δ, the updates (``engine.explain.phases``) — and ``Reveal``, what
+the screen may show at each phase.
 
-The walk shows the record of the Step about to happen (``preview.next_step``); its last phase
-takes that Step through ``controller.step()``, so walking every phase is exactly one Step. Any
-other change — an edit, a Step, training, undo, another lesson — ends the walk: its numbers
-would no longer be the ones the Step will compute.
+A ``Walk`` holds the record of the Step being walked: the controller's own record of the next
+Step, the very numbers the canvas shows, so the walk and the canvas cannot disagree. The walk's
+last phase takes that Step (the controller does it), so walking every phase is exactly one Step.
+The controller owns the walk: any request that changes the model ends it first.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Signal
+from dataclasses import dataclass
 
 from engine.explain import phases
 
-from .preview import next_step
+
+@dataclass(frozen=True)
+class Reveal:
+    """What has been computed so far, by layer (0 is the inputs).
+
+    ``forward``: layers 1 … forward have net and y; ``loss``: Err and L are known; ``delta``:
+    the layers whose δ (and so the gradients of the weights into them) are known; ``updated``:
+    the layers whose incoming weights and biases show their new values, with the change Δ."""
+
+    forward: int = 10**9
+    loss: bool = True
+    delta: frozenset | None = None  # None: every layer
+    updated: frozenset = frozenset()
+
+    @property
+    def everything(self):
+        return self == ALL
+
+    def y(self, layer):
+        return layer <= self.forward
+
+    def backward(self, layer):
+        """δ of this layer's neurons, and ∂L/∂θ of the parameters into it."""
+        return self.delta is None or layer in self.delta
+
+    def new(self, layer):
+        """The parameters into this layer show their values after the Step."""
+        return layer in self.updated
+
+    @classmethod
+    def after(cls, done, n_layers, taken=False):
+        """What the phases ``done`` (in order) have computed. Once the Step is ``taken`` only
+        the new parameters belong to the state shown: the walk's forward and backward numbers
+        were computed at the old ones, so they are hidden again."""
+        if taken:
+            return cls(0, False, frozenset(), frozenset(range(1, n_layers)))
+        forward, loss, delta, updated = 0, False, set(), set()
+        for p in done:
+            if p.kind == "forward":
+                forward = max(forward, *p.layers)
+            elif p.kind == "loss":
+                loss = True
+            elif p.kind == "delta":
+                delta.update(p.layers)
+            else:
+                updated.update(p.layers)
+        return cls(forward, loss, frozenset(delta), frozenset(updated))
 
 
-class PhaseStepper(QObject):
-    #: (name, neurons, edges) of the phase now shown; ("", (), ()) when the walk ends
-    phaseChanged = Signal(str, object, object)
+ALL = Reveal()
 
-    def __init__(self, controller, parent=None):
-        super().__init__(parent)
-        self.controller = controller
-        self.phases = []
-        self.index = None  # of the phase shown; None: no walk
-        self.record, self.row = None, 0
-        self._stepping = False  # our own Step is not a change that ends the walk
-        controller.changed.connect(self._changed)
-        controller.structureChanged.connect(self.cancel)
+
+class Walk:
+    """A phase walk through the Step whose record is ``record`` (``row``: the shown sample's
+    row in its batch)."""
+
+    def __init__(self, record, row, update_order):
+        self.record, self.row = record, row
+        self.phases = phases(record.layout, update_order)
+        self.index = 0
+        self.taken = False  # the last phase has taken the Step
 
     @property
     def phase(self):
-        """The phase shown, or None."""
-        return None if self.index is None else self.phases[self.index]
+        return self.phases[self.index]
 
     @property
-    def done(self):
-        """The walk reached its last phase: that Step has been taken."""
-        return self.index is not None and self.index == len(self.phases) - 1
+    def number(self):
+        """(k, n): phase k of n."""
+        return self.index + 1, len(self.phases)
+
+    @property
+    def at_last(self):
+        return self.index == len(self.phases) - 1
 
     def advance(self):
-        """Show the next phase; after the last one (or with no walk) start a new walk."""
-        if self.index is None or self.done:
-            self._start()
-        else:
-            self.index += 1
-        if self.done:
-            self._take_step()
-            if self.index is None:  # the Step was refused (it would diverge)
-                return
-        self._announce()
+        self.index += 1
 
-    def cancel(self):
-        if self.index is not None:
-            self.index = None
-            self.record = None
-            self.phaseChanged.emit("", (), ())
-
-    def _start(self):
-        c = self.controller
-        if c.training:
-            c.pause()
-        self.record, self.row = next_step(c)
-        self.phases = phases(c.network.layout, c.network.update_order)
-        self.index = 0
-
-    def _take_step(self):
-        self._stepping = True
-        try:
-            taken = self.controller.step()
-        finally:
-            self._stepping = False
-        if taken is None:
-            self.cancel()
-
-    def _announce(self):
-        p = self.phase
-        self.phaseChanged.emit(p.text, p.neurons, p.edges)
-
-    def _changed(self):
-        if not self._stepping:
-            self.cancel()
+    def reveal(self):
+        return Reveal.after(self.phases[:self.index + 1], len(self.record.layout.sizes),
+                            self.taken)

@@ -552,7 +552,7 @@ class OutputPlot(_PlotBase):
 
     def _update(self):
         c = self.controller
-        rec, s = c.record, c.record_sample
+        rec, s = c.sample_record, c.sample_row
         self.outputs = np.array([rec.out(j, s) for j in self.neurons], dtype=np.float64)
         self.targets = np.array(c.targets[c.sample], dtype=np.float64)
         pos = np.arange(len(self.neurons), dtype=np.float64)

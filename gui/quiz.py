@@ -18,7 +18,6 @@ from engine.explain import Explainer, html_section
 
 from .controller import parse_number
 from .math_panel import enlarge, order_text, style_browser
-from .preview import next_step
 from .style import DEFAULT_DECIMALS, MISMATCH, fmt
 
 RELATIVE = 0.01  # a guess within 1 % is right, however many decimals are shown
@@ -125,7 +124,7 @@ class QuizPanel(QWidget):
             self.result.setText(f'<span style="color:{MISMATCH.name()}">{e}: type a number.</span>')
             return None
         kind, key = self.asked()
-        record, row = next_step(self.controller)
+        record, row = self.controller.record, self.controller.record_sample
         value = truth(kind, key, record, row)
         right = within(guess, value, self.decimals)
         text, _, _ = self.items[self.quantity.currentIndex()]

@@ -14,7 +14,6 @@ from engine.explain import Explainer, render
 
 from .gradcheck_view import GradCheckDialog
 from .math_panel import MathPanel
-from .phases import PhaseStepper
 from .quiz import QuizPanel
 
 MATH_WIDTH = 430  # px: "−[δ5 w35 + δ6 w36 + δ7 w37] · ReLU'(net3) · x1" on one line
@@ -30,7 +29,6 @@ class Teaching(QObject):
         c = self.controller = window.controller
         self.math = MathPanel(c)
         self.quiz = QuizPanel(c)
-        self.stepper = PhaseStepper(c, window)
         self.gradcheck = None  # the dialog, made when first opened
         right = Qt.DockWidgetArea.RightDockWidgetArea
         self.math_dock = self._dock("math", "Math", self.math, right)
@@ -44,7 +42,7 @@ class Teaching(QObject):
         window.resizeDocks([self.math_dock], [MATH_WIDTH], Qt.Orientation.Horizontal)
 
         self.math.decimalsChanged.connect(lambda n: setattr(self.quiz, "decimals", n))
-        self.stepper.phaseChanged.connect(self._phase_changed)
+        c.phaseChanged.connect(self._phase_changed)
         self.quiz.pendingChanged.connect(self._conceal)
         self.quiz_dock.toggleViewAction().toggled.connect(self._conceal)
         window.view.explainRequested.connect(self.explain)
@@ -63,7 +61,7 @@ class Teaching(QObject):
     def _make_actions(self):
         w = self.window
         self.actionPhaseStep = w._action(
-            "actionPhaseStep", "Next Phase", "N", self.stepper.advance,
+            "actionPhaseStep", "Next Phase", "N", lambda *_: self.controller.advance_phase(),
             "Walk through the next Step one phase at a time (the last phase takes the Step)")
         self.actionPhaseStep.setShortcuts([QKeySequence("N"), QKeySequence("Ctrl+Space")])
         self.actionGradientCheck = w._action(
@@ -134,17 +132,17 @@ class Teaching(QObject):
         self.quiz_dock.raise_()
         self.quiz.guess.setFocus()
 
-    def _phase_changed(self, name, neurons, edges):
-        self.window.view.highlight_phase(neurons, edges)
-        s = self.stepper
-        if s.phase is None:
-            self.math.clear_phase()
+    def _phase_changed(self):
+        walk = self.controller.walk
+        if walk is None:
+            self.window.view.highlight_phase()
             return
-        number = (s.index + 1, len(s.phases))
-        self.math.set_phase(s.phase, s.record, s.row, number, taken=s.done)
+        p = walk.phase
+        self.window.view.highlight_phase(p.neurons, p.edges)
         self.show_math()
-        tail = " — the Step is taken" if s.done else " (N: next phase)"
-        self.window.show_message(f"Phase {number[0]} of {number[1]}: {name}{tail}")
+        k, n = walk.number
+        tail = " — the Step is taken" if walk.taken else " (N: next phase)"
+        self.window.show_message(f"Phase {k} of {n}: {p.text}{tail}")
 
     def _conceal(self, *_):
         """While a prediction is pending (the Predict panel open), hide the backward pass."""

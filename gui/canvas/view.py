@@ -21,7 +21,7 @@ from PySide6.QtCore import QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu
 
-from ..style import DEFAULT_DECIMALS, fmt
+from ..style import DEFAULT_DECIMALS
 from . import texts, theme
 from .connection import ConnectionItem
 from .label import LabelEditor, ValueLabel
@@ -80,6 +80,7 @@ class NetworkView(QGraphicsView):
 
         controller.structureChanged.connect(self.rebuild)
         controller.changed.connect(self.refresh)
+        controller.revealChanged.connect(self.refresh)
         controller.selectionChanged.connect(self.show_selection)
         self.rebuild()
 
@@ -261,21 +262,18 @@ class NetworkView(QGraphicsView):
         net = c.network
         backward = self.show_derivatives and not self.concealed
         for j, item in self.neurons.items():
-            item.set_value_text(fmt(texts.neuron_value(c, j), d))
+            item.set_value_text(texts.neuron_value_text(c, j, d))
             item.note.set_text(texts.neuron_note(c, j, d) if backward else None)
         for (i, j), edge in self.connections.items():
-            edge.set_weight(net.weight(i, j), net.is_weight_frozen(i, j))
+            edge.set_weight(texts.shown_parameter(c, ("w", i, j))[0], net.is_weight_frozen(i, j))
         for key, label in self.labels.items():
             main, second, edit = texts.label_lines(c, key, d)
-            if not backward:
+            if not backward and not (second or "").startswith("Δ"):
                 second = None
             frozen = False
-            if key[0] == "w":
-                frozen = net.is_weight_frozen(key[1], key[2])
-                accent = theme.sign_colour(c.value(key), frozen)
-            elif key[0] == "b":
-                frozen = net.is_bias_frozen(key[1])
-                accent = theme.sign_colour(c.value(key), frozen)
+            if key[0] in ("w", "b"):
+                frozen = bool(net.frozen[c.param_index(key)])
+                accent = theme.sign_colour(texts.shown_parameter(c, key)[0], frozen)
             else:
                 accent = theme.NEURON_BORDER
             label.set_content(main, second, edit, accent, frozen)

@@ -20,7 +20,7 @@ from engine.lesson import (
     loads_document,
     preset_names,
 )
-from gui.history import History  # NumPy only
+from engine.history import History
 
 CASE_SECONDS = 1.0
 HOSTILE = settings(max_examples=100, deadline=None, derandomize=True, database=None,

@@ -29,7 +29,7 @@ from engine.lesson import (
     read_lesson,
     write_lesson,
 )
-from gui.history import History  # NumPy only, no Qt
+from engine.history import History
 from tests.engine.schema_check import SUPPORTED, errors, keywords, load_schema
 
 AWKWARD = [0.1, -0.0, 1 / 3, 5e-324, -1e-300, 1.7976931348623157e308, 123456789.123456789,
@@ -91,14 +91,30 @@ def test_save_open_round_trip_is_bit_for_bit(tmp_path):
     history = long_history(1 + lesson.network.n_params)
     assert history.stride > 1  # buckets merged: lo, hi and last all differ
     path = tmp_path / "awkward.json"
-    write_lesson(path, lesson, history, step_count=1234)
+    write_lesson(path, lesson, history, step_count=history.n_steps)
     back, hd, steps = read_lesson(path)
     assert_same_lesson(lesson, back)
-    assert steps == 1234
+    assert steps == history.n_steps
     assert_same_history(history, History.from_dict(hd, 1 + back.network.n_params))
     # and again: the second file is byte-identical to the first
     write_lesson(tmp_path / "again.json", back, History.from_dict(hd), steps)
     assert (tmp_path / "again.json").read_bytes() == path.read_bytes()
+
+
+def test_a_history_that_starts_later_round_trips_and_older_files_end_it_at_the_step_count():
+    lesson = load_preset("notes_linear")
+    h = History(1 + lesson.network.n_params, start=40)
+    h.append(np.zeros((3, h.n_columns)))
+    d = json.loads(dumps_document(lesson, h, 43))
+    assert d["history"]["start"] == 40
+    _, hd, steps = loads_document(json.dumps(d).encode())
+    assert (hd["start"], steps) == (40, 43)
+    del d["history"]["start"]  # as an older version wrote it: the history ends at step_count
+    _, hd, _ = loads_document(json.dumps(d).encode())
+    assert History.from_dict(hd).step_count == 43
+    with pytest.raises(LessonFileError, match="the history ends at step 43, not at the step "
+                                              "count 44"):
+        dumps_document(lesson, h, 44)
 
 
 def test_history_with_stride_one_round_trips_and_omits_lo_hi(tmp_path):
@@ -301,6 +317,11 @@ VIOLATIONS = [
     (setter(["history", "columns"], ["loss", "w14"]), 'history.columns[1] is "w14"; column 1 of '
      'this network is "w13"', False),
     (setter(["history", "colour"], 1), "history.colour is not a field", True),
+    (setter(["history", "start"], 5), "history.start + history.n_steps is 14; state.step_count "
+     "is 9", False),
+    (setter(["history", "start"], -1), "history.start must be from 0", True),
+    (setter(["state", "step_count"], 8), "history.n_steps is 9, more than state.step_count (8)",
+     False),
     (setter(["history", "hi"], [[-1.0] * 16] * 3), "history bucket 0, column 0 breaks last ≤ hi",
      False),
     (setter(["extra_key"], deep(40)), "extra_key[0][0]", False),
@@ -521,7 +542,7 @@ def test_presets_and_saved_files_conform_to_the_schema(tmp_path):
                        .read_text("utf-8"))
         assert errors(d, schema) == [], name
     lesson = awkward_lesson()
-    write_lesson(tmp_path / "a.json", lesson, long_history(1 + lesson.network.n_params), 99)
+    write_lesson(tmp_path / "a.json", lesson, long_history(1 + lesson.network.n_params), 1000)
     d = json.loads((tmp_path / "a.json").read_text("utf-8"))
     assert errors(d, schema) == []
     assert errors(document_to_dict(lesson), schema) == []

@@ -19,6 +19,7 @@ from gui.canvas.view import NetworkView
 from gui.controller import Controller
 from gui.style import FROZEN, NEGATIVE, POSITIVE, SELECTED, fmt
 from tests.gui.canvas_helpers import at, double_click, edit_label, free_point_on_edge
+from tests.gui.contract import assert_canvas_shows_one_state, fresh_pass
 
 SIZES = ([2, 2, 3], [2, 2, 1], [2, 8, 8, 3])
 
@@ -281,22 +282,17 @@ def test_the_drawing_really_uses_the_sign_colours(qtbot, view):
 
 
 # -- derivatives ---------------------------------------------------------------------------------
-def test_after_a_step_the_derivative_lines_show_the_step_record(view, controller):
+def test_after_a_step_every_number_belongs_to_the_new_parameters(view, controller):
+    """The display contract: after Step the canvas shows the updated weights and the forward and
+    backward pass at them (what the next Step will use), never the old pass beside new weights."""
     items_before = set(map(id, view.scene().items()))
-    rec = controller.step()
-    s = controller.record_sample
-    assert controller.record is rec
-    for (i, j) in view.connections:
-        assert view.labels[("w", i, j)].derivative_text() == f"∂L/∂w = {fmt(rec.grad_weight(i, j))}"
-    for j in range(3, 8):
-        assert view.labels[("b", j)].derivative_text() == f"∂L/∂b = {fmt(rec.grad_bias(j))}"
-        assert view.neurons[j].note.text() == f"δ{j} = {fmt(rec.delta(j, s))}"
-        assert view.neurons[j].note.isVisible()
-        assert view.neurons[j].value_text() == fmt(rec.out(j, s))
-    for k in (5, 6, 7):
-        assert view.labels[("ob", 0, k)].derivative_text() == f"Err{k} = {fmt(rec.err(k, s))}"
-    # the weights themselves show their values after the update
+    before = controller.network.theta.copy()
+    controller.step()
+    assert not np.array_equal(controller.network.theta, before)
+    assert_canvas_shows_one_state(view, controller)
+    # e.g. y5 is the forward pass through the w35 on screen
     assert view.labels[("w", 3, 5)].text() == f"w35 = {fmt(controller.network.weight(3, 5))}"
+    assert view.neurons[5].value_text() == fmt(controller.network.forward(controller.inputs[0])[0])
     assert view.labels[("x", 0, 1)].derivative_text() is None
     assert not view.neurons[1].note.isVisible()  # inputs have no δ
     # numbers were updated in place: not one item was made or removed
@@ -348,8 +344,8 @@ def test_non_finite_values_are_never_drawn_as_numbers(view, controller):
 
 # -- tooltips ------------------------------------------------------------------------------------
 def test_neuron_tooltip_has_all_its_numbers(view, controller):
-    rec = controller.step()
-    s = controller.record_sample
+    controller.step()
+    rec, _, s = fresh_pass(controller)
     tip = view.neurons[5].toolTip()
     for number in (rec.net(5, s), rec.out(5, s), rec.err(5, s), rec.delta(5, s),
                    controller.targets[0, 0]):
@@ -360,18 +356,24 @@ def test_neuron_tooltip_has_all_its_numbers(view, controller):
     assert fmt(rec.delta(3, s)) in hidden
 
 
-def test_weight_tooltip_has_value_gradient_update_and_frozen_flag(view, controller):
-    rec = controller.step()
-    s = controller.record_sample
+def test_weight_tooltip_has_value_gradient_next_update_and_the_last_change(view, controller):
+    taken = controller.step()
+    rec, _, s = fresh_pass(controller)
     tip = view.connections[(3, 5)].toolTip()
-    assert fmt(controller.network.weight(3, 5)) in tip
+    now = controller.network.weight(3, 5)
+    assert tip.startswith(f"w35 = {fmt(now)}")
     assert fmt(rec.grad_weight(3, 5)) in tip
     assert f"η·δ5·y3 = {fmt(rec.lr * rec.delta(5, s) * rec.out(3, s))}" in tip
     assert "not frozen" in tip
-    assert fmt(rec.params_before[controller.param_index(("w", 3, 5))]) in tip  # before the step
+    # what the Step just taken did, labelled so: before → after, and the change
+    old = taken.params_before[controller.param_index(("w", 3, 5))]
+    assert (f"Step 1 (just taken) changed it: {fmt(old)} → {fmt(now)} (Δ = +{fmt(now - old)})"
+            in tip)
     assert view.labels[("w", 3, 5)].toolTip().startswith(tip)
     bias = view.labels[("b", 5)].toolTip()
     assert fmt(rec.grad_bias(5)) in bias and f"η·δ5 = {fmt(rec.lr * rec.delta(5, s))}" in bias
+    controller.edit(("lr",), "0.25")  # any other change: there is no "just taken" Step any more
+    assert "just taken" not in view.connections[(3, 5)].toolTip()
 
 
 def test_hovering_writes_the_tooltip(qtbot, view, controller):

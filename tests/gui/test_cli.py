@@ -108,6 +108,9 @@ def test_the_window_shows_the_file(qtbot, tmp_path, monkeypatch, isolated_settin
     assert app.main([str(path), "--steps", "2"]) == 0
     w, = made
     assert isinstance(w, MainWindow)
+    # --steps trains with the window up, as Train N with its progress bar
+    assert w.controller.training and not w.progress.isHidden()
+    qtbot.waitUntil(lambda: not w.controller.training)
     assert w.controller.step_count == 6 and w.controller.lesson.name == "XOR"
     assert w.windowTitle() == "good.json[*] — Backprop Lab" and w.isWindowModified()
     assert w.files.path == str(path)

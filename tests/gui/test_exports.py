@@ -135,7 +135,7 @@ def test_history_csv_once_thinned_holds_every_stride_th_step(make_window, tmp_pa
 
 
 def test_labels_with_commas_are_quoted():
-    from gui.history import History
+    from engine.history import History
     h = History(2)
     h.append([[0.5, 0.25]])
     text = exports.history_csv(h, ["w3,12"])

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSpinBox
 from engine.lesson import load_preset
 from gui.style import fmt
 from tests.gui.canvas_helpers import at, free_point_on_edge
-
+from tests.gui.contract import fresh_pass
 
 
 def chains(text):
@@ -55,7 +55,7 @@ def param_keys(network):
 
 def check_parameters(window, decimals):
     c, panel = window.controller, window.teaching.math
-    rec = c.record
+    rec, _, s = fresh_pass(c)  # the next Step at the parameters shown, computed here
     for key in param_keys(c.network):
         c.select(key)
         lines = chains(panel.browser.toPlainText())
@@ -64,7 +64,7 @@ def check_parameters(window, decimals):
         j = key[-1]
         assert ends(lines, f"∂L/∂{label}", fmt(rec.grad[i], decimals)), (label, lines)
         assert ends(lines, label, fmt(rec.params_after[i], decimals)), (label, lines)
-        assert ends(lines, f"δ{j}", fmt(rec.delta(j, c.record_sample), decimals)), label
+        assert ends(lines, f"δ{j}", fmt(rec.delta(j, s), decimals)), label
 
 
 def test_the_panel_shows_the_engine_numbers_for_every_parameter_and_neuron(qtbot, window):
@@ -87,12 +87,21 @@ def test_the_panel_shows_the_engine_numbers_for_every_parameter_and_neuron(qtbot
     assert "Numbers of the next Step (step 1)" in panel.text()
 
 
-def test_after_a_step_the_panel_shows_that_steps_numbers(qtbot, window):
-    c = window.controller
+def test_after_a_step_the_panel_shows_the_next_step_and_labels_the_one_just_taken(qtbot, window):
+    c, panel = window.controller, window.teaching.math
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     assert c.step_count == 1 and c.last_step is not None
-    assert "Step 1, just taken" in window.teaching.math.text()
-    check_parameters(window, 3)
+    assert "Numbers of the next Step (step 2) at the parameters shown" in panel.text()
+    check_parameters(window, 3)  # the next Step's numbers, as on the canvas
+    c.select(("w", 3, 5))
+    text = panel.browser.toPlainText()
+    assert "Step 1, just taken (numbers from before it):" in text
+    lines = chains(text)
+    now = fmt(c.network.weight(3, 5))
+    assert lines[0].startswith("w35 ← w35 + η δ5 y3 = 0.400 + 0.500 × ")
+    assert lines[0].endswith(f"= {now}")  # the Step just taken ends at the weight on screen
+    c.edit(("lr",), "0.3")  # any other change: nothing is "just taken" any more
+    assert "just taken" not in panel.browser.toPlainText()
 
 
 def test_w13_reads_as_the_notes_with_numbers_then_result(window):

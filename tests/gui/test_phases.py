@@ -9,6 +9,9 @@ from PySide6.QtCore import Qt
 from engine import Network
 from engine.lesson import load_preset
 from gui.canvas.phase_mark import PHASE
+from gui.canvas.texts import signed
+from gui.style import fmt
+from tests.gui.contract import assert_canvas_shows_one_state, fresh_pass
 from tests.gui.test_math_panel import chains, ends
 
 IN = [(1, 3), (1, 4), (2, 3), (2, 4)]
@@ -103,12 +106,65 @@ def test_an_edit_or_a_step_ends_the_walk(qtbot, window):
     assert view.phase_marked()[0] == [5, 6, 7]
     c.edit(("lr",), 0.1)
     assert view.phase_marked() == ([], [])
-    assert window.teaching.stepper.phase is None
+    assert c.walk is None
+    assert_canvas_shows_one_state(view, c, window.loss_label.text())
     press_n(qtbot, window)  # starts again from the first phase, with the new η
     assert view.phase_marked()[0] == [3, 4]
-    assert window.teaching.stepper.record.lr == 0.1
+    assert c.walk.record.lr == 0.1
     qtbot.keyClick(window.view, Qt.Key.Key_Space)
     assert view.phase_marked() == ([], []) and c.step_count == 1
+    assert_canvas_shows_one_state(view, c, window.loss_label.text())
+
+
+#: notes' 2-2-3, simultaneous: after each phase, the layers with y, whether Err and L are known,
+#: the layers with δ (and gradients into them)
+REVEALED = [({1}, False, set()), ({1, 2}, False, set()), ({1, 2}, True, set()),
+            ({1, 2}, True, {2}), ({1, 2}, True, {1, 2})]
+
+
+def test_each_phase_shows_on_the_canvas_exactly_what_it_has_computed(qtbot, window):
+    c, view = window.controller, window.view
+    rec, _, s = fresh_pass(c)  # the Step about to be walked, computed independently
+    layer = {3: 1, 4: 1, 5: 2, 6: 2, 7: 2}
+    for k, (forward, loss, deltas) in enumerate(REVEALED, start=1):
+        press_n(qtbot, window)
+        assert c.walk.number == (k, 6)
+        for j, l in layer.items():
+            y = fmt(rec.out(j, s)) if l in forward else "?"
+            assert view.neurons[j].value_text() == y, (k, j)
+            d = fmt(rec.delta(j, s)) if l in deltas else "?"
+            assert view.neurons[j].note.text() == f"δ{j} = {d}", (k, j)
+            assert view.labels[("b", j)].derivative_text() == (
+                f"∂L/∂b = {fmt(rec.grad_bias(j)) if l in deltas else '?'}")
+        for i, j in IN + OUT:
+            label = view.labels[("w", i, j)]
+            assert label.text() == f"w{i}{j} = {fmt(rec.params_before[c.param_index(('w', i, j))])}"
+            g = fmt(rec.grad_weight(i, j)) if layer[j] in deltas else "?"
+            assert label.derivative_text() == f"∂L/∂w = {g}", (k, i, j)
+        for o in (5, 6, 7):
+            err = fmt(rec.err(o, s)) if loss else "?"
+            assert view.labels[("ob", 0, o)].derivative_text() == f"Err{o} = {err}"
+        assert window.loss_label.text() == (f"L = {fmt(rec.loss, 6)}" if loss else "L = ?")
+        # the math panel shows this phase, with the same numbers
+        assert f"Phase {k} of 6" in window.teaching.math.text()
+    press_n(qtbot, window)  # the update: the Step is taken
+    assert c.step_count == 1 and c.walk.taken
+    for i, j in IN + OUT:
+        index = c.param_index(("w", i, j))
+        old, new = rec.params_before[index], rec.params_after[index]
+        assert new == c.network.weight(i, j)
+        label = view.labels[("w", i, j)]
+        assert label.text() == f"w{i}{j} = {fmt(new)}"
+        assert label.derivative_text() == f"Δ = {signed(new - old, 3)}"
+        assert view.connections[(i, j)].weight == new
+    # the old forward and backward numbers do not belong to the new weights: not shown
+    assert all(view.neurons[j].value_text() == "?" for j in layer)
+    assert window.loss_label.text() == f"L = {fmt(fresh_pass(c)[0].loss, 6)}"
+    assert "Step 1, just taken" in window.teaching.math.text()
+    press_n(qtbot, window)  # the next walk starts from the new state
+    rec2, _, s2 = fresh_pass(c)
+    assert view.neurons[3].value_text() == fmt(rec2.out(3, s2))
+    assert view.labels[("w", 3, 5)].derivative_text() == "∂L/∂w = ?"
 
 
 def test_ctrl_space_also_steps_a_phase_and_batches_use_the_steps_batch(qtbot, window):

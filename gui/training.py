@@ -1,0 +1,136 @@
+"""Training as an explicit state machine: idle, running (until paused) or running N steps.
+
+The ``Trainer`` owns the timer, the speed and the slicing of work into frames; what a slice does
+is the controller's business (``advance(k)`` trains k steps and records them). Its state and the
+timer change together, in ``start`` and ``stop`` only, so there is never a timer without a run
+or a run without a timer — and every public call is valid in every state:
+
+=========  ===============================  =================================
+state      start(n)                         stop()
+=========  ===============================  =================================
+idle       → running (n None) / running_n   nothing
+running    restarts in the new mode         → idle
+running_n  restarts in the new mode         → idle
+=========  ===============================  =================================
+
+A running trainer ends by itself when N steps are done or ``advance`` reports that it must stop
+(the run diverged); it then calls ``finish`` (the controller's ``pause``), which calls ``stop``.
+"""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+IDLE, RUNNING, RUNNING_N = "idle", "running", "running_n"
+
+#: training speeds offered, in steps per second; None is "as fast as the frame budget allows"
+SPEEDS = (1, 3, 10, 30, 100, 1000, 10000, None)
+FRAME_MS = 16  # at a set speed, one training slice per frame; the window repaints in between
+SLICE_BUDGET_S = 0.016  # at full speed, training time per slice; slices run back to back
+#                         whenever the event loop is idle, so repaints and clicks come between
+MAX_STEPS = 100_000_000  # the most Train N and --steps take in one run
+RATE_WINDOW_S = 0.25  # the measured steps per second average over at least this long
+
+
+class Trainer(QObject):
+    stateChanged = Signal(str, str)     # (new, old)
+    progressChanged = Signal(int, int)  # Train N: (done, total); (0, 0) when not running N
+    speedChanged = Signal(int)          # index into SPEEDS
+
+    def __init__(self, advance, finish, parent=None):
+        """``advance(k)`` trains up to k steps and returns (steps done, must stop);
+        ``finish()`` is called when a run ends by itself (N reached, or must stop)."""
+        super().__init__(parent)
+        self._advance, self._finish = advance, finish
+        self.state = IDLE
+        self.total = None      # Train N: the number of steps asked for
+        self.done = 0          # steps of this run so far
+        self.fast = False      # Train N at full speed whatever the speed setting
+        self.steps_per_second = 0.0
+        self.speed_index = len(SPEEDS) - 1
+        self._carry = 0.0      # fractional steps owed at slow speeds
+        self._time_per_step = 1e-4  # measured by each slice; sizes the next one at full speed
+        self._clock = (0.0, 0)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        self._set_interval()
+
+    @property
+    def running(self):
+        return self.state != IDLE
+
+    # -- speed ----------------------------------------------------------------------------------
+    def set_speed(self, index):
+        self.speed_index = max(0, min(int(index), len(SPEEDS) - 1))
+        self._set_interval()
+        self.speedChanged.emit(self.speed_index)
+
+    @property
+    def speed(self):
+        """Steps per second asked for; None: as fast as possible."""
+        return None if self.fast else SPEEDS[self.speed_index]
+
+    def _set_interval(self):
+        self.timer.setInterval(0 if self.speed is None else FRAME_MS)
+
+    # -- transitions ----------------------------------------------------------------------------
+    def start(self, steps=None, fast=False):
+        """Run until stopped (``steps`` None) or for ``steps`` steps; ``fast``: at full speed."""
+        if steps is not None and steps < 1:
+            raise ValueError(f"the number of steps must be at least 1, not {steps}")
+        old = self.state
+        self.total, self.done, self.fast = steps, 0, bool(fast and steps)
+        self._carry = 0.0
+        self._clock = (time.perf_counter(), 0)
+        self.state = RUNNING if steps is None else RUNNING_N
+        self._set_interval()
+        self.timer.start()
+        self.stateChanged.emit(self.state, old)
+        self.progressChanged.emit(0, steps or 0)
+
+    def stop(self):
+        """Back to idle; returns the steps this run took."""
+        if self.state == IDLE:
+            return 0
+        old = self.state
+        self.timer.stop()
+        self.state = IDLE
+        done, self.total, self.fast = self.done, None, False
+        self._set_interval()
+        self.progressChanged.emit(0, 0)
+        self.stateChanged.emit(IDLE, old)
+        return done
+
+    # -- work -----------------------------------------------------------------------------------
+    def _steps_this_slice(self):
+        speed = self.speed
+        if speed is None:
+            k = max(1, int(SLICE_BUDGET_S / self._time_per_step))
+        else:
+            self._carry += speed * FRAME_MS / 1000
+            k = int(self._carry)
+            self._carry -= k
+        if self.total is not None:
+            k = min(k, self.total - self.done)
+        return k
+
+    def _tick(self):
+        if self.state == IDLE:  # a timeout queued before stop(): nothing to do
+            return
+        k = self._steps_this_slice()
+        if k <= 0:
+            return
+        t0 = time.perf_counter()
+        done, must_stop = self._advance(k)
+        now = time.perf_counter()
+        self._time_per_step = max((now - t0) / max(done, 1), 1e-7)
+        self.done += done
+        t_start, s_start = self._clock
+        if now - t_start > RATE_WINDOW_S:
+            self.steps_per_second = (self.done - s_start) / (now - t_start)
+            self._clock = (now, self.done)
+        if self.total is not None:
+            self.progressChanged.emit(self.done, self.total)
+        if must_stop or (self.total is not None and self.done >= self.total):
+            self._finish()
