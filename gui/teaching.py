@@ -12,12 +12,23 @@ from shiboken6 import isValid
 
 from engine.explain import Explainer, render
 
+from .file_actions import interactive
 from .gradcheck_view import GradCheckDialog
 from .math_panel import MathPanel
 from .quiz import QuizPanel
 
 MATH_WIDTH = 430  # px: "−[δ5 w35 + δ6 w36 + δ7 w37] · ReLU'(net3) · x1" on one line
 EXPORT_FILTERS = {"md": "Markdown (*.md)", "html": "HTML page (*.html)", "tex": "LaTeX (*.tex)"}
+
+
+def ask_export_path(parent, suggested):
+    """(path, chosen filter) for a worked step, or (None, None); never blocks where nobody can
+    answer (tests replace it)."""
+    if not interactive():
+        return None, None
+    path, chosen = QFileDialog.getSaveFileName(parent, "Export worked step", suggested,
+                                               ";;".join(EXPORT_FILTERS.values()))
+    return path or None, chosen
 
 
 class Teaching(QObject):
@@ -174,9 +185,7 @@ class Teaching(QObject):
         """Write the worked step to ``path`` (asked for when None); the suffix picks the
         format (.md, .html, .tex). Returns the path written, or None."""
         if path is None:
-            path, chosen = QFileDialog.getSaveFileName(
-                self.window, "Export worked step", "worked-step.md",
-                ";;".join(EXPORT_FILTERS.values()))
+            path, chosen = ask_export_path(self.window, "worked-step.md")
             if not path:
                 return None
             fmt = next((k for k, f in EXPORT_FILTERS.items() if f == chosen), "md")

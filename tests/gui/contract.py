@@ -64,3 +64,64 @@ def assert_canvas_shows_one_state(view, controller, status_loss=None):
             assert label.derivative_text() == second, key
     if status_loss is not None:
         assert status_loss == f"L = {fmt(rec.loss, 6)}"
+
+
+def snapshot(controller):
+    """Everything undo and redo must bring back, as comparable bytes and numbers."""
+    c, h = controller, controller.history
+    n = h.n_buckets
+    return (c.network.theta.tobytes(), c.network.frozen.tobytes(), c.inputs.tobytes(),
+            c.targets.tobytes(), c.lr, c.batch_size, c.network.update_order, c.seed,
+            c.step_count, h.start, h.n_steps, h.stride,
+            h.lo[:n].tobytes(), h.hi[:n].tobytes(), h.last[:n].tobytes())
+
+
+def assert_training_consistent(controller):
+    """The state machine: a timer runs exactly while a run is open and the trainer says so; the
+    history always ends at the step count."""
+    c = controller
+    assert c.trainer.timer.isActive() == c.training == (c._run is not None)
+    assert c.history.step_count == c.step_count
+
+
+def assert_undo_redo_is_identity(controller):
+    """Undo everything, then redo everything: the same state, bit for bit."""
+    c = controller
+    assert not c.training
+    end = snapshot(c)
+    stack = c.undo_stack
+    n = stack.index()
+    while stack.canUndo():
+        c.undo()
+    assert_training_consistent(c)
+    for _ in range(n):
+        c.redo()
+    assert stack.index() == n
+    assert snapshot(c) == end
+
+
+def assert_commands_replay(controller, checked=None):
+    """Every Step and training run on the undo stack is what the engine does from its state
+    before: train its steps from there and get, bit for bit, its state after — so no command
+    holds steps that ran with other settings (an edit, an undo in the middle of a run).
+    ``checked``, a dict kept by the caller, skips the commands already checked."""
+    from gui.commands import StateCommand
+
+    stack = controller.undo_stack
+    for i in range(stack.count()):
+        cmd = stack.command(i)
+        if not (isinstance(cmd, StateCommand) and cmd.text().startswith(("Train", "Step"))):
+            continue
+        if checked is not None:
+            if id(cmd) in checked:
+                continue
+            checked[id(cmd)] = cmd  # kept alive, so its id is not reused
+        b, a = cmd.before, cmd.after
+        net = controller.network.copy()
+        net.restore((b.theta, b.frozen))
+        net.update_order = b.order
+        k = a.step_count - b.step_count
+        assert k >= 1, cmd.text()
+        net.train(b.inputs, b.targets, b.lr, k, b.batch_size, start=b.step_count)
+        assert net.theta.tobytes() == a.theta.tobytes(), f"command {i}: {cmd.text()}"
+        assert a.history.step_count == a.step_count

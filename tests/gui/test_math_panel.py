@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QContextMenuEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QMenu, QSpinBox
+from PySide6.QtWidgets import QApplication, QMenu, QSpinBox
 
 from engine.lesson import load_preset
 from gui.style import fmt
@@ -191,8 +191,8 @@ def test_softmax_and_batches_say_their_forms(window):
 
 def test_ctrl_e_exports_the_worked_step(qtbot, window, tmp_path, monkeypatch):
     target = tmp_path / "step"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName",
-                        lambda *a, **k: (str(target), "HTML page (*.html)"))
+    monkeypatch.setattr("gui.teaching.ask_export_path",
+                        lambda *a: (str(target), "HTML page (*.html)"))
     qtbot.keyClick(window.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
     page = (tmp_path / "step.html").read_text(encoding="utf-8")
     root = ET.fromstring(page)
