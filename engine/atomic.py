@@ -9,7 +9,8 @@ folder is refused (``NotRegularFileError``) before anything is written, so savin
 temporary ``.NAME.XXXXXXXX.tmp`` beside the target; ``remove_stale_temporaries`` (run before every
 write) removes exactly those, once they are old enough that no live writer can still be using
 them. ``FileStamp`` remembers what a file held (modification time, size, a hash of its bytes), so
-a caller can tell whether another program changed it since. Standard library only.
+a caller can tell whether another program changed it since (by size and bytes; the time is kept
+for information). Standard library only.
 """
 from __future__ import annotations
 
@@ -124,11 +125,11 @@ class FileStamp:
         return cls(st.st_mtime_ns, st.st_size, hashlib.sha256(data).hexdigest())
 
     def matches(self, st, read) -> bool:
-        """Does the file whose stat is ``st`` still hold what this stamp saw? Same time and size:
-        yes. Another size: no. Otherwise ``read()`` (the file's bytes, or None when they cannot
-        be read) decides: a file touched or rewritten with the same bytes is unchanged."""
-        if (st.st_mtime_ns, st.st_size) == (self.mtime_ns, self.size):
-            return True
+        """Does the file whose stat is ``st`` still hold what this stamp saw? Another size: no.
+        Otherwise ``read()`` (the file's bytes, or None when they cannot be read) decides, even
+        when the time is the same: file times can be coarser than the time between two writes
+        (a few milliseconds on Linux, 2 s on FAT). A file touched, or rewritten with the same
+        bytes, is unchanged."""
         if st.st_size != self.size:
             return False
         data = read()

@@ -597,6 +597,8 @@ def test_stamps_tell_a_changed_file_from_a_touched_one(tmp_path):
     assert matches()  # touched: the same bytes
     path.write_bytes(data.replace(b"XOR", b"ROX"))  # the same size, other bytes
     assert not matches()
+    os.utime(path, ns=(stamp.mtime_ns, stamp.mtime_ns))  # even at the same time (coarse clocks)
+    assert not matches()
     path.write_bytes(data + b" ")
     assert not matches()
 

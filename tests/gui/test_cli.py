@@ -176,3 +176,24 @@ def test_explain_steps_are_bounded_before_anything_is_allocated(capsys):
     assert app.main(["explain", preset, "--steps", "1000000000000"]) == 2
     assert capsys.readouterr() == ("", "backprop-lab explain: --steps must be from 0 to "
                                        "100,000,000\n")
+
+
+def test_a_file_opened_from_the_command_line_is_guarded_against_other_programs(
+        qtbot, tmp_path, monkeypatch, isolated_settings):
+    from gui import file_actions
+
+    path = good_file(tmp_path)
+    made, asked = [], []
+    monkeypatch.setattr("gui.main_window.MainWindow.show",
+                        lambda self: made.append(self) or qtbot.addWidget(self))
+    monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda *a: 0)
+    monkeypatch.setattr(file_actions, "ask_overwrite_changed",
+                        lambda parent, name: asked.append(name) or False)
+    assert app.main([str(path)]) == 0
+    w, = made
+    theirs = path.read_bytes().replace(b'"XOR"', b'"ROX"')
+    path.write_bytes(theirs)  # another program, after we read the file
+    w.controller.step()
+    w.files.actionSave.trigger()
+    assert asked == ["good.json"] and path.read_bytes() == theirs
+    assert w.isWindowModified()

@@ -488,6 +488,21 @@ def test_a_file_changed_after_it_was_opened_asks_too(make_window, dialogs, tmp_p
     assert path.read_bytes() == theirs
 
 
+def test_a_change_within_the_same_clock_tick_is_noticed(window, dialogs, folder):
+    """Same size, same modification time (file clocks tick in milliseconds or seconds): the
+    bytes decide."""
+    path = folder / "quick.json"
+    assert window.files.save_as(str(path))
+    st = os.stat(path)
+    theirs = path.read_bytes().replace(b"Notes: linear", b"Notes: LINEAR")
+    path.write_bytes(theirs)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    window.controller.step()
+    window.files.actionSave.trigger()
+    assert dialogs.overwrite_asks == [("changed", "quick.json")]
+    assert path.read_bytes() == theirs and window.isWindowModified()
+
+
 def test_a_touched_file_with_the_same_bytes_is_not_a_change(window, dialogs, tmp_path):
     path = tmp_path / "touched.json"
     assert window.files.save_as(str(path))
