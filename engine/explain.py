@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import html
-import json
 import math
 import re
 import sys
@@ -26,12 +25,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import get_activation
-from .lesson import lesson_from_dict
-from .network import Network
+from .lesson import read_lesson
+from .network import DivergenceError, Network
 
 FORMATS = ("md", "html", "tex")
 DEFAULT_DECIMALS = 3
 MAX_TERMS = 8  # a sum with more terms is written Σ_m … rather than spelled out
+MAX_STEPS = 100_000_000  # the most steps the command line trains first (here and in the window)
+MAX_DECIMALS = 12
+TRAIN_CHUNK = 10_000  # steps trained per call: memory stays bounded however many are asked for
 
 
 def fmt(value, decimals=DEFAULT_DECIMALS):
@@ -780,12 +782,29 @@ def render(doc, format="md"):
 def explain_lesson(lesson, steps=0, format="md", decimals=DEFAULT_DECIMALS):
     """Train ``lesson`` for ``steps`` steps, then write out the next step worked in full."""
     net = lesson.network
-    if steps:
-        net.train(lesson.inputs, lesson.targets, lesson.lr, steps, lesson.batch_size)
+    train_in_chunks(lesson, steps)
     idx = Network.batch_indices(len(lesson.inputs), lesson.batch_size, steps)
     rec = net.step(lesson.inputs[idx], lesson.targets[idx], lesson.lr, apply=False)
     title = f"{lesson.name or 'Backprop Lab'} — worked step {steps + 1}"
     return render(Explainer(net, rec, 0, decimals).document(title, lesson.description), format)
+
+
+def train_in_chunks(lesson, steps, chunk=None):
+    """Train ``lesson``'s network ``steps`` steps, at most ``chunk`` (``TRAIN_CHUNK``) per call,
+    so memory does not grow with ``steps``; the batches are those of one long run.
+    ``DivergenceError`` names the step, counted from the start, and carries how many were done."""
+    net, chunk = lesson.network, chunk or TRAIN_CHUNK
+    done = 0
+    while done < steps:
+        n = min(chunk, steps - done)
+        try:
+            net.train(lesson.inputs, lesson.targets, lesson.lr, n, lesson.batch_size, start=done)
+        except DivergenceError as e:
+            done += e.steps_done
+            raise DivergenceError(
+                f"training diverged at step {done + 1:,} with η = {lesson.lr:g}: the loss or a "
+                "parameter became NaN/Inf", done) from None
+        done += n
 
 
 class _Parser(argparse.ArgumentParser):
@@ -805,15 +824,15 @@ def main(argv=None):
                    help="decimals of every number (0–12)")
     try:
         args = p.parse_args(sys.argv[1:] if argv is None else list(argv))
-        if args.steps < 0:
-            raise ValueError("--steps must be 0 or more")
-        if not 0 <= args.decimals <= 12:
-            raise ValueError("--decimals must be from 0 to 12")
-        with open(args.network, encoding="utf-8") as fh:
-            lesson = lesson_from_dict(json.load(fh))
+        if not 0 <= args.steps <= MAX_STEPS:
+            raise ValueError(f"--steps must be from 0 to {MAX_STEPS:,}")
+        if not 0 <= args.decimals <= MAX_DECIMALS:
+            raise ValueError(f"--decimals must be from 0 to {MAX_DECIMALS}")
+        try:  # a regular file only, bounded, never blocking (a FIFO is refused at once)
+            lesson = read_lesson(args.network)[0]
+        except ValueError as e:
+            raise ValueError(f"{args.network}: {e}") from None
         text = explain_lesson(lesson, args.steps, args.format, args.decimals)
-    except OSError as e:
-        return _fail(f"{e.filename}: {e.strerror}")
     except ValueError as e:  # bad arguments, JSON, lesson, or a diverging run
         return _fail(str(e))
     except Exception as e:  # a last guard: never a traceback

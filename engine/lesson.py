@@ -21,8 +21,10 @@ and a file from a newer ``version`` is refused. Everything that goes wrong raise
 ``data.inputs[2] has 3 values, the network needs 2``.
 
 Files are bounded before they are parsed (``MAX_FILE_BYTES``, ``MAX_VALUES``), so a hostile file
-costs bounded time and memory; ``write_lesson`` writes atomically (``engine.atomic``) and only
-what ``read_lesson`` accepts. NumPy and the standard library only, like the rest of the engine.
+costs bounded time and memory; ``read_file`` opens regular files only and never blocks (a FIFO
+or a device is refused at once); ``write_lesson`` writes atomically (``engine.atomic``), replaces
+regular files only, and writes only what ``read_lesson`` accepts. NumPy and the standard library
+only, like the rest of the engine.
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import chain
@@ -37,7 +40,7 @@ from itertools import chain
 import numpy as np
 
 from .activations import ACTIVATIONS
-from .atomic import atomic_write
+from .atomic import FileStamp, NotRegularFileError, atomic_write, file_kind
 from .losses import LOSSES
 from .network import UPDATE_ORDERS, Network
 
@@ -560,12 +563,23 @@ def dumps_document(lesson: Lesson, history=None, step_count=0) -> bytes:
     return data
 
 
-def read_lesson(path):
-    """(Lesson, history or None, step_count) from the file at ``path``; ``LessonFileError`` with a
-    one-line message for a file that cannot be read or is not a valid lesson."""
+def read_file(path):
+    """(bytes, ``os.stat_result``) of the lesson file at ``path``, read safely: only a regular
+    file is opened (a FIFO, device, socket or folder is refused before anything can block: the
+    path is checked first, then opened non-blocking where the OS allows and checked again on the
+    open descriptor), and never more than ``MAX_FILE_BYTES``. ``LessonFileError`` with a one-line
+    message otherwise. The stat is the open file's, so the two belong together (``FileStamp``)."""
     try:
-        with open(path, "rb") as f:
-            if os.fstat(f.fileno()).st_size > MAX_FILE_BYTES:
+        mode = os.stat(path).st_mode
+        if not stat.S_ISREG(mode):
+            _not_regular(mode)
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb", closefd=True) as f:
+            st = os.fstat(f.fileno())
+            if not stat.S_ISREG(st.st_mode):  # swapped between the stat and the open
+                _not_regular(st.st_mode)
+            if st.st_size > MAX_FILE_BYTES:
                 raise LessonFileError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; "
                                       "lesson files are limited to that")
             data = f.read(MAX_FILE_BYTES + 1)
@@ -577,23 +591,52 @@ def read_lesson(path):
         raise LessonFileError("permission denied: the file cannot be read") from None
     except OSError as e:
         raise LessonFileError(f"the file cannot be read: {e.strerror or e}") from None
-    return loads_document(data)
+    return data, st
+
+
+def _not_regular(mode):
+    if stat.S_ISDIR(mode):
+        raise LessonFileError("this is a folder, not a file")
+    raise LessonFileError(f"this is {file_kind(mode)}, not a regular file; only lesson files "
+                          "can be opened")
+
+
+def read_lesson(path):
+    """(Lesson, history or None, step_count) from the file at ``path``; ``LessonFileError`` with a
+    one-line message for a file that cannot be read (see ``read_file``) or is not a valid
+    lesson."""
+    return loads_document(read_file(path)[0])
+
+
+def read_document(path):
+    """``read_lesson``'s (Lesson, history or None, step_count) and the ``FileStamp`` of the bytes
+    they were read from, to tell later whether another program changed the file."""
+    data, st = read_file(path)
+    return (*loads_document(data), FileStamp.of(st, data))
 
 
 def write_lesson(path, lesson: Lesson, history=None, step_count=0):
     """Save atomically: a temporary file in the same folder, flushed and fsynced, then renamed over
     ``path``. On any error (``LessonFileError``) the old file is untouched and no temporary file
-    is left behind."""
-    write_bytes(path, dumps_document(lesson, history, step_count))
+    is left behind. Returns the ``FileStamp`` of what was written (see ``write_bytes``)."""
+    return write_bytes(path, dumps_document(lesson, history, step_count))
 
 
 def write_bytes(path, data: bytes):
     """Write ``dumps_document``'s bytes atomically; ``LessonFileError`` when the file cannot be
-    written (the old one is then untouched)."""
+    written (the old one is then untouched), e.g. ``is not a regular file (a character device);
+    choose another name`` for a target that exists and is not a regular file — nothing is written
+    to it. Returns the ``FileStamp`` of the file as written (None if it is already gone)."""
     try:
         atomic_write(path, data)
+    except NotRegularFileError as e:
+        raise LessonFileError(str(e)) from None
     except OSError as e:
         raise LessonFileError(f"the file cannot be written: {e.strerror or e}") from None
+    try:
+        return FileStamp.of(os.stat(path), data)
+    except OSError:  # written, then removed at once by someone else
+        return None
 
 
 # -- presets ---------------------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 [--screenshot FILE.png]``.
 
 A lesson file given on the command line is read before any window exists; one that cannot be
-opened ends the program with exit code 2 and one line on stderr,
-``backprop-lab: FILE.json: <what is wrong>`` — never a traceback.
+opened (a FIFO or a device included: refused at once, never waited on) ends the program with exit
+code 2 and one line on stderr, ``backprop-lab: FILE.json: <what is wrong>`` — never a traceback.
+``--steps`` is 0 … ``MAX_STEPS`` and ``--screenshot`` needs a file name; anything else is a usage
+error (exit code 2).
 """
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ EXIT_BAD_FILE = 2
 
 
 def parse_args(argv):
+    from engine.explain import MAX_STEPS
     from engine.lesson import preset_names
 
     p = argparse.ArgumentParser(prog=PROG, description="Watch and touch backpropagation.")
@@ -28,8 +31,10 @@ def parse_args(argv):
     args = p.parse_args(argv)
     if args.file and args.preset:
         p.error("give a lesson file or --preset, not both")
-    if args.steps < 0:
-        p.error("--steps must be 0 or more")
+    if not 0 <= args.steps <= MAX_STEPS:
+        p.error(f"--steps must be from 0 to {MAX_STEPS:,}")
+    if args.screenshot == "":
+        p.error("--screenshot needs a file name")
     return args
 
 
@@ -51,17 +56,18 @@ class StderrProgress:
 
 
 def read_file_or_exit(path):
-    """(lesson, history, step_count) from ``path``, or None after printing the one-line reason
-    on stderr."""
-    from engine.lesson import read_lesson
+    """(lesson, history, step_count, stamp) from ``path`` (``stamp``: the ``FileStamp`` of the
+    bytes read, so a later save can tell whether another program changed the file), or None after
+    printing the one-line reason on stderr."""
+    from engine.lesson import read_document
 
     try:
-        lesson, history_data, step_count = read_lesson(path)
+        lesson, history_data, step_count, stamp = read_document(path)
         history = None
         if history_data is not None:
             from engine.history import History
             history = History.from_dict(history_data, 1 + lesson.network.n_params)
-        return lesson, history, step_count
+        return lesson, history, step_count, stamp
     except Exception as e:  # LessonFileError, and a last guard: never a traceback
         reason = str(e) if isinstance(e, ValueError) else f"unexpected {type(e).__name__}: {e}"
         line = " ".join(f"{PROG}: {path}: {reason}".split())
@@ -96,7 +102,7 @@ def main(argv=None):
         if files is not None:  # the file's name in the title, the history, the step count
             files.open_document(args.file, *document)
         else:
-            window.controller.load_lesson(*document)
+            window.controller.load_lesson(*document[:3])
     else:
         window = MainWindow(load_preset(args.preset) if args.preset else None)
     if args.steps and args.screenshot:

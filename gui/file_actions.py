@@ -6,10 +6,16 @@ window, and the exports (diagram, plots, history).
 ``save()``, ``save_as(path)``, ``maybe_save()``, ``export(kind, path)``, ``path``.
 
 Every dialog goes through a module-level function (``ask_open_path``, ``ask_save_path``,
-``ask_unsaved_changes``, ``show_error``) that tests replace. Where no one can answer a dialog
-(Qt's ``offscreen`` or ``minimal`` platform: tests, ``--screenshot``) they do not block: an open or
-save dialog is cancelled, the unsaved-changes prompt answers Discard and an error goes to the
-status bar only.
+``ask_unsaved_changes``, ``ask_overwrite_changed``, ``ask_overwrite_read_only``, ``show_error``)
+that tests replace. Where no one can answer a dialog (Qt's ``offscreen`` or ``minimal`` platform:
+tests, ``--screenshot``) they do not block: an open or save dialog is cancelled, the
+unsaved-changes prompt answers Discard, the overwrite questions answer No (nothing is written; the
+status bar says why) and an error goes to the status bar only.
+
+Saving is careful about what it replaces: only a regular file (a device, FIFO, socket or folder
+is refused with one line); a file another program changed since we opened or last saved it (its
+``FileStamp``: time, size and a hash of its bytes) or a read-only file only after asking. Saving
+and opening remove our own stale temporaries beside the file (``engine.atomic``).
 
 Recent files live in ``QSettings("BackpropLab", "Backprop Lab")`` under ``recentFiles`` (most
 recent first, at most ``MAX_RECENT``); ``saveHistory`` remembers whether saves include the
@@ -25,7 +31,14 @@ from PySide6.QtCore import QEvent, QObject, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox
 
-from engine.lesson import LessonFileError, dumps_document, read_lesson, write_bytes
+from engine.atomic import (
+    FileStamp,
+    NotRegularFileError,
+    check_regular_target,
+    is_read_only,
+    remove_stale_temporaries,
+)
+from engine.lesson import LessonFileError, dumps_document, read_document, read_file, write_bytes
 
 from . import exports
 from .settings import settings
@@ -91,6 +104,32 @@ def ask_unsaved_changes(parent, name):
     return {buttons.Save: "save", buttons.Discard: "discard"}.get(buttons(answer), "cancel")
 
 
+def ask_overwrite_changed(parent, name):
+    """True to overwrite ``name``, which another program changed since it was opened or last
+    saved here. Where no one can answer: False (keep their changes)."""
+    return _ask_overwrite(parent, f"“{name}” was changed by another program since you opened "
+                          "it. Overwrite it?",
+                          "Overwriting replaces that program's changes with this lesson.")
+
+
+def ask_overwrite_read_only(parent, name):
+    """True to replace the read-only file ``name`` anyway. Where no one can answer: False."""
+    return _ask_overwrite(parent, f"“{name}” is read-only. Overwrite it anyway?",
+                          "The saved file stays read-only.")
+
+
+def _ask_overwrite(parent, text, info):
+    if not interactive():
+        return False
+    box = QMessageBox(QMessageBox.Icon.Warning, APP_TITLE, text, parent=parent)
+    box.setInformativeText(info)
+    overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.exec()
+    return box.clickedButton() is overwrite
+
+
 def show_error(parent, title, text):
     """Tell the user that something failed (``text`` is one line)."""
     if interactive():
@@ -131,7 +170,11 @@ def _slug(name):
 
 
 def _with_suffix(path, suffix):
-    return path if os.path.splitext(path)[1] else path + suffix
+    """``path`` with ``suffix`` added when it has none — unless it names something that exists:
+    the user chose that (and a device or folder is then refused by name, not missed)."""
+    if os.path.splitext(path)[1] or os.path.lexists(path):
+        return path
+    return path + suffix
 
 
 # -- the feature -----------------------------------------------------------------------------------
@@ -143,6 +186,7 @@ class FileActions(QObject):
         self.window = window
         self.controller = window.controller
         self._path = None  # the file the document was opened from or saved to
+        self._stamp = None  # (real path, FileStamp): what that file held when we read/wrote it
         self._lesson = self.controller.lesson  # the lesson that file holds (see _lesson_loaded)
         self._export_folder = None
         self._make_menu()
@@ -176,7 +220,7 @@ class FileActions(QObject):
         # another lesson replaced the document (a preset, …): it has no file any more
         if self.controller.lesson is not self._lesson:
             self._lesson = self.controller.lesson
-            self._path = None
+            self._path = self._stamp = None
         self._update_title()
 
     def _update_title(self, *_):
@@ -322,7 +366,7 @@ class FileActions(QObject):
                 return False
         name = os.path.basename(path) or path
         try:
-            lesson, history_data, step_count = read_lesson(path)
+            lesson, history_data, step_count, stamp = read_document(path)
             history = (History.from_dict(history_data, 1 + lesson.network.n_params)
                        if history_data is not None else None)
         except ValueError as e:  # LessonFileError included
@@ -331,7 +375,7 @@ class FileActions(QObject):
         except Exception as e:  # a bug must not lose the document either
             self._error("Cannot open lesson", f"{name}: unexpected {type(e).__name__}: {e}")
             return False
-        self.open_document(path, lesson, history, step_count)
+        self.open_document(path, lesson, history, step_count, stamp)
         return True
 
     def open_recent(self, path):
@@ -343,16 +387,20 @@ class FileActions(QObject):
             return False
         return self.open_file(path)
 
-    def open_document(self, path, lesson, history=None, step_count=0):
+    def open_document(self, path, lesson, history=None, step_count=0, stamp=None):
         """Show a lesson already read from ``path`` (the command line reads before the window
-        exists)."""
-        old = (self._path, self._lesson)
+        exists). ``stamp`` is the ``FileStamp`` of the bytes it was read from (``read_document``);
+        without it the file is stamped as it is now."""
+        old = (self._path, self._lesson, self._stamp)
         self._path, self._lesson = os.path.abspath(path), lesson
+        self._stamp = None
         try:
             self.controller.load_lesson(lesson, history, step_count)
         except Exception:
-            self._path, self._lesson = old
+            self._path, self._lesson, self._stamp = old
             raise
+        self._remember_stamp(path, stamp)
+        remove_stale_temporaries(path)
         add_recent_file(self._path)
         self.rebuild_recent_menu()
         self._update_title()
@@ -380,9 +428,16 @@ class FileActions(QObject):
     def _write(self, path):
         c = self.controller
         c.pause()
+        name = os.path.basename(path) or path
+        try:
+            check_regular_target(path)
+        except NotRegularFileError as e:
+            self._error("Cannot save lesson", f"{name}: {e}")
+            return False
+        if not self._may_overwrite(path, name):
+            return False
         lesson = c.to_lesson()
         history = c.history if self.save_history and c.history.n_steps else None
-        name = os.path.basename(path) or path
         note = ""
         try:
             try:
@@ -392,17 +447,62 @@ class FileActions(QObject):
                     raise
                 data = dumps_document(lesson, None, c.step_count)
                 note = f" without the training history ({e})"
-            write_bytes(path, data)
+            stamp = write_bytes(path, data)
         except ValueError as e:
             self._error("Cannot save lesson", f"{name}: {e}")
             return False
         self._path, self._lesson = os.path.abspath(path), c.lesson
+        self._remember_stamp(path, stamp)
         c.undo_stack.setClean()
         add_recent_file(self._path)
         self.rebuild_recent_menu()
         self._update_title()
         self.window.show_message(f"Saved {name}{note}.", bool(note))
         return True
+
+    def _may_overwrite(self, path, name):
+        """Ask before replacing a file another program changed since we read or wrote it, or a
+        read-only one. False (with the reason in the status bar) when the answer is no."""
+        if self._changed_on_disk(path) and not ask_overwrite_changed(self.window, name):
+            self.window.show_message(f"Not saved: “{name}” was changed by another program "
+                                     "since you opened it.", True)
+            return False
+        if is_read_only(path) and not ask_overwrite_read_only(self.window, name):
+            self.window.show_message(f"Not saved: “{name}” is read-only.", True)
+            return False
+        return True
+
+    def _remember_stamp(self, path, stamp):
+        """What the file at ``path`` holds as we read or wrote it (read now when ``stamp`` is
+        None)."""
+        real = os.path.realpath(path)
+        if stamp is None:
+            try:
+                data, st = read_file(real)
+            except LessonFileError:
+                self._stamp = None
+                return
+            stamp = FileStamp.of(st, data)
+        self._stamp = (real, stamp)
+
+    def _changed_on_disk(self, path):
+        """Has another program changed the file at ``path`` since we read or wrote it? Only the
+        document's own file is known; a file that has gone loses nothing when saved again."""
+        if self._stamp is None or os.path.realpath(path) != self._stamp[0]:
+            return False
+        real, stamp = self._stamp
+        try:
+            st = os.stat(real)
+        except OSError:
+            return False
+
+        def current_bytes():
+            try:
+                return read_file(real)[0]
+            except LessonFileError:
+                return None
+
+        return not stamp.matches(st, current_bytes)
 
     # -- exports -----------------------------------------------------------------------------------
     def export(self, kind, path=None):

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import Network
+from engine import DivergenceError, Network, explain
 from engine.explain import (
     Equation, Explainer, explain_lesson, fmt, main, phases, plain_math, render, tex_math, to_html, to_latex,
     to_markdown,
@@ -356,6 +356,9 @@ def _bad_files(tmp_path):
         "diverging": [str(diverging), "--steps", "50"],
         "bad format": [good, "--format", "pdf"],
         "negative steps": [good, "--steps", "-1"],
+        "too many steps": [good, "--steps", "1000000000000"],
+        "too many decimals": [good, "--decimals", "13"],
+        "a folder": [str(tmp_path)],
         "not a number": [good, "--steps", "many"],
         "no file": [],
     }
@@ -378,3 +381,61 @@ def test_every_preset_explains_in_every_format():
             copy = Lesson(lesson.network.copy(), lesson.inputs, lesson.targets, lesson.lr,
                           lesson.batch_size)
             assert explain_lesson(copy, 2, fmt)
+
+
+def test_cli_steps_are_bounded_with_one_line(capsys):
+    good = str(PRESETS / "notes_linear.json")
+    for steps in ("-1", "100000001", "1000000000000"):
+        assert main([good, "--steps", steps]) == 2
+        assert capsys.readouterr().err == \
+            "backprop-lab explain: --steps must be from 0 to 100,000,000\n"
+    assert main([good, "--decimals", "13"]) == 2
+    assert capsys.readouterr().err == "backprop-lab explain: --decimals must be from 0 to 12\n"
+    assert main([str(PRESETS / "nope.json")]) == 2
+    assert capsys.readouterr().err == \
+        f"backprop-lab explain: {PRESETS / 'nope.json'}: no such file\n"
+
+
+def test_the_most_steps_are_trained_in_bounded_chunks(capsys, monkeypatch):
+    """--steps 100,000,000 is accepted and trained 10,000 steps per call (the per-step loss
+    array of one call never grows with the count); training itself is stubbed out here."""
+    calls = []
+
+    def train(self, X, T, lr, steps, batch_size=None, params_out=None, start=0):
+        calls.append((steps, start))
+        return np.zeros(steps)
+
+    monkeypatch.setattr(Network, "train", train)
+    assert main([str(PRESETS / "xor.json"), "--steps", "100000000"]) == 0
+    assert "worked step 100000001" in capsys.readouterr().out
+    assert len(calls) == 10_000 and {n for n, _ in calls} == {explain.TRAIN_CHUNK}
+    assert [start for _, start in calls] == list(range(0, 100_000_000, 10_000))
+
+
+def test_training_in_chunks_is_training_in_one_run(monkeypatch):
+    one = load_preset("xor")
+    one.batch_size = 1  # each step its own sample: the chunks must continue the batches
+    one.network.train(one.inputs, one.targets, one.lr, 30, 1)
+    chunked = load_preset("xor")
+    chunked.batch_size = 1
+    monkeypatch.setattr(explain, "TRAIN_CHUNK", 7)
+    explain.train_in_chunks(chunked, 30)
+    assert one.network.theta.tobytes() == chunked.network.theta.tobytes()
+
+
+def test_divergence_names_the_step_counted_from_the_start(monkeypatch):
+    def diverging():
+        lesson = load_preset("notes_linear")
+        lesson.lr = 3.0
+        return lesson
+
+    lesson = diverging()
+    with pytest.raises(DivergenceError) as whole:
+        lesson.network.train(lesson.inputs, lesson.targets, lesson.lr, 1000)
+    assert whole.value.steps_done > 2  # diverges after a few chunks of one step
+    monkeypatch.setattr(explain, "TRAIN_CHUNK", 1)
+    with pytest.raises(DivergenceError) as chunked:
+        explain.train_in_chunks(diverging(), 1000)
+    assert chunked.value.steps_done == whole.value.steps_done
+    step = f"at step {whole.value.steps_done + 1:,} "
+    assert step in str(whole.value) and step in str(chunked.value)

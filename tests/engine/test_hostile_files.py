@@ -1,9 +1,14 @@
 """Hostile files: valid lesson files mutated — truncated, not UTF-8, NaN literals, numbers like
 1e999, deep nesting, huge arrays, wrong types, missing keys, a future version — either open as a
 consistent lesson or are refused with a one-line ``LessonFileError``, each within a time bound;
-nothing else may escape (no other exception, no hang, no unbounded memory)."""
+nothing else may escape (no other exception, no hang, no unbounded memory). Paths that are not
+regular files (a FIFO, a device, a socket, a folder) are refused at once, without blocking."""
 import json
+import os
 import re
+import socket
+import stat
+import threading
 import time
 import tracemalloc
 
@@ -19,6 +24,10 @@ from engine.lesson import (
     load_preset,
     loads_document,
     preset_names,
+    read_document,
+    read_file,
+    read_lesson,
+    write_lesson,
 )
 from engine.history import History
 
@@ -240,3 +249,88 @@ def test_extremes_take_bounded_time_and_memory(name):
         assert outcome == "opened"
     else:
         assert outcome != "opened"
+
+
+# -- paths that are not regular files --------------------------------------------------------------
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this OS")
+
+
+def finishes(fn, seconds=5.0):
+    """``fn()``'s exception (or None) — failing the test if it has not returned within
+    ``seconds`` (it runs in a daemon thread, so a call that blocks cannot hang the suite)."""
+    outcome = []
+
+    def run():
+        try:
+            fn()
+            outcome.append(None)
+        except BaseException as e:  # noqa: BLE001 (handed back to the test)
+            outcome.append(e)
+
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(seconds)
+    assert not t.is_alive(), f"{fn} blocked for {seconds} s"
+    return outcome[0]
+
+
+def refusal(path):
+    e = finishes(lambda: read_lesson(path))
+    assert isinstance(e, LessonFileError), e
+    assert "\n" not in str(e)
+    return str(e)
+
+
+@needs_fifo
+def test_a_fifo_is_refused_at_once(tmp_path):
+    fifo = tmp_path / "lesson.json"
+    os.mkfifo(fifo)
+    assert refusal(fifo) == ("this is a FIFO (named pipe), not a regular file; only lesson "
+                             "files can be opened")
+    link = tmp_path / "link.json"
+    link.symlink_to(fifo)
+    assert refusal(link).startswith("this is a FIFO (named pipe), not a regular file")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # and it is left as it was
+
+
+@needs_fifo
+def test_a_fifo_swapped_in_after_the_check_does_not_block(tmp_path, monkeypatch):
+    """The path passes the first check (it was a regular file), then turns out to be a FIFO:
+    the open does not wait for a writer and the open descriptor is checked again."""
+    fifo = tmp_path / "lesson.json"
+    os.mkfifo(fifo)
+    regular = os.stat(__file__)
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda p, *a, **k: regular if os.fspath(p) == str(fifo)
+                        else real_stat(p, *a, **k))
+    e = finishes(lambda: read_file(fifo))
+    assert isinstance(e, LessonFileError)
+    assert str(e).startswith("this is a FIFO (named pipe), not a regular file")
+
+
+def test_a_device_is_refused(tmp_path):
+    if not os.path.exists(os.devnull) or not stat.S_ISCHR(os.stat(os.devnull).st_mode):
+        pytest.skip("no character device at os.devnull")
+    assert refusal(os.devnull) == ("this is a character device, not a regular file; only "
+                                   "lesson files can be opened")
+
+
+@pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="no Unix sockets on this OS")
+def test_a_socket_and_a_folder_are_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # a short relative name: socket paths are limited to ~100 bytes
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind("s.json")
+        assert refusal(tmp_path / "s.json").startswith(
+            "this is a socket, not a regular file")
+    (tmp_path / "folder.json").mkdir()
+    assert refusal(tmp_path / "folder.json") == "this is a folder, not a file"
+
+
+def test_read_document_stamps_the_bytes_it_read(tmp_path):
+    path = tmp_path / "a.json"
+    stamp = write_lesson(path, load_preset("xor"), None, 3)
+    lesson, history, steps, read_stamp = read_document(path)
+    assert (lesson.name, history, steps) == ("XOR", None, 3)
+    assert read_stamp == stamp
+    st = os.stat(path)
+    assert (stamp.mtime_ns, stamp.size) == (st.st_mtime_ns, st.st_size)

@@ -4,7 +4,9 @@ resources/schema agrees with the files the app writes and with the reader's rule
 import copy
 import json
 import os
+import socket
 import stat
+import time
 from importlib import resources
 
 import numpy as np
@@ -525,6 +527,109 @@ def test_an_unwritable_folder_gives_a_one_line_message(tmp_path):
             write_lesson(folder / "x.json", load_preset("xor"))
     finally:
         os.chmod(folder, 0o700)
+
+
+def test_saving_onto_a_device_is_refused_and_writes_nothing():
+    if not os.path.exists(os.devnull) or not stat.S_ISCHR(os.stat(os.devnull).st_mode):
+        pytest.skip("no character device at os.devnull")
+    before = os.stat(os.devnull)
+    with pytest.raises(LessonFileError) as e:
+        write_lesson(os.devnull, load_preset("xor"))
+    assert str(e.value) == "is not a regular file (a character device); choose another name"
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and after.st_rdev == before.st_rdev
+    assert after.st_ino == before.st_ino  # the same device node, not a new file
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this OS")
+def test_saving_onto_a_fifo_a_socket_or_a_folder_is_refused(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # short names: socket paths are limited to ~100 bytes
+    os.mkfifo("fifo.json")
+    (tmp_path / "folder.json").mkdir()
+    (tmp_path / "folder.json" / "inside").write_bytes(b"kept")
+    (tmp_path / "link.json").symlink_to(tmp_path / "fifo.json")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind("sock.json")
+        fifo = "a FIFO (named pipe)"
+        for name, kind in [("fifo.json", fifo), ("link.json", fifo), ("sock.json", "a socket"),
+                           ("folder.json", "a folder")]:
+            with pytest.raises(LessonFileError) as e:
+                write_lesson(tmp_path / name, load_preset("xor"))
+            assert str(e.value) == f"is not a regular file ({kind}); choose another name"
+        assert stat.S_ISSOCK(os.stat("sock.json").st_mode)
+    assert stat.S_ISFIFO(os.stat("fifo.json").st_mode) and os.path.islink("link.json")
+    assert (tmp_path / "folder.json" / "inside").read_bytes() == b"kept"
+    assert sorted(os.listdir(tmp_path)) == ["fifo.json", "folder.json", "link.json", "sock.json"]
+
+
+def test_a_killed_save_leaves_a_temporary_that_the_next_save_removes(tmp_path):
+    path, _ = make_old_file(tmp_path)
+    # what a save killed before its rename leaves: our temporary, named as atomic.py names it
+    with pytest.raises(KeyboardInterrupt), atomic.atomic_path(path) as tmp:
+        leftover = os.path.basename(tmp)
+        with open(tmp, "wb") as f:
+            f.write(b"half a lesson")
+        os.link(tmp, tmp_path / "copy")  # the kill: this name outlives the clean-up
+        raise KeyboardInterrupt
+    os.rename(tmp_path / "copy", tmp_path / leftover)
+    assert atomic.is_stale_temporary(leftover, "lesson.json")
+    old = time.time() - 2 * atomic.STALE_SECONDS
+    os.utime(tmp_path / leftover, (old, old))
+    write_lesson(path, load_preset("xor"), None, 1)
+    assert sorted(os.listdir(tmp_path)) == ["lesson.json"]
+    assert read_lesson(path)[2] == 1
+
+
+def test_only_our_own_old_temporaries_are_removed(tmp_path):
+    path, _ = make_old_file(tmp_path)
+    old = time.time() - 2 * atomic.STALE_SECONDS
+    ours = [".lesson.json.a1b2c3d_.tmp", ".lesson.json.zzzzzzzz.tmp"]
+    others = [".lesson.json.A1B2C3D4.tmp", ".lesson.json.abc.tmp", ".lesson.json.abcdefghi.tmp",
+              "lesson.json.abcdefgh.tmp", ".lesson.json.abcdefgh.tmp.bak",
+              ".other.json.abcdefgh.tmp", ".lesson.jsonx.abcdefgh.tmp", ".lesson.json.abcdefgh.TMP",
+              "notes.txt"]
+    for name in ours + others:
+        (tmp_path / name).write_bytes(b"x")
+        os.utime(tmp_path / name, (old, old))
+    fresh = ".lesson.json.freshnow.tmp"  # another program's save, in progress
+    (tmp_path / fresh).write_bytes(b"x")
+    folder = tmp_path / ".lesson.json.folder00.tmp"  # our name, but a folder
+    folder.mkdir()
+    link = tmp_path / ".lesson.json.symlink0.tmp"  # our name, but a link to someone's file
+    link.symlink_to(tmp_path / "notes.txt")
+    os.utime(link, (old, old), follow_symlinks=False)
+    write_lesson(path, load_preset("xor"))
+    left = set(os.listdir(tmp_path))
+    assert not left & set(ours)
+    assert left == {"lesson.json", fresh, folder.name, link.name, *others}
+    assert (tmp_path / "notes.txt").read_bytes() == b"x"
+
+
+def test_stamps_tell_a_changed_file_from_a_touched_one(tmp_path):
+    path = tmp_path / "a.json"
+    stamp = write_lesson(path, load_preset("xor"))
+    data = path.read_bytes()
+
+    def matches():
+        return stamp.matches(os.stat(path), path.read_bytes)
+
+    assert matches()
+    os.utime(path, ns=(stamp.mtime_ns + 10**9, stamp.mtime_ns + 10**9))
+    assert matches()  # touched: the same bytes
+    path.write_bytes(data.replace(b"XOR", b"ROX"))  # the same size, other bytes
+    assert not matches()
+    os.utime(path, ns=(stamp.mtime_ns, stamp.mtime_ns))  # even at the same time (coarse clocks)
+    assert not matches()
+    path.write_bytes(data + b" ")
+    assert not matches()
+
+
+def test_read_only_means_no_write_bits_even_for_root(tmp_path):
+    path, _ = make_old_file(tmp_path)
+    assert not atomic.is_read_only(path)
+    os.chmod(path, 0o444)
+    assert atomic.is_read_only(path)
+    assert not atomic.is_read_only(tmp_path / "missing.json")
 
 
 # -- the JSON Schema -------------------------------------------------------------------------------

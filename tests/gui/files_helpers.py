@@ -31,6 +31,8 @@ class Dialogs:
         self.answer = "cancel"  # to the unsaved-changes prompt
         self.save_paths = []   # answers to the save dialog, in order
         self.open_paths = []
+        self.overwrite_asks = []  # ("changed" or "read_only", document name)
+        self.overwrite = False    # the answer to both overwrite questions
         monkeypatch.setattr(file_actions, "show_error",
                             lambda parent, title, text: self.errors.append((title, text)))
         monkeypatch.setattr(file_actions, "ask_unsaved_changes", self._unsaved)
@@ -38,6 +40,14 @@ class Dialogs:
                             lambda *a: str(self.save_paths.pop(0)) if self.save_paths else None)
         monkeypatch.setattr(file_actions, "ask_open_path",
                             lambda *a: str(self.open_paths.pop(0)) if self.open_paths else None)
+        monkeypatch.setattr(file_actions, "ask_overwrite_changed",
+                            lambda parent, name: self._overwrite("changed", name))
+        monkeypatch.setattr(file_actions, "ask_overwrite_read_only",
+                            lambda parent, name: self._overwrite("read_only", name))
+
+    def _overwrite(self, kind, name):
+        self.overwrite_asks.append((kind, name))
+        return self.overwrite
 
     def _unsaved(self, parent, name):
         self.prompts.append(name)

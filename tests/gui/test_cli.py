@@ -1,8 +1,11 @@
 """The command line: ``python main.py FILE.json [--steps N] [--screenshot OUT.png]`` opens the file;
-a file that cannot be opened exits with code 2 and one line on stderr, never a traceback."""
+a file that cannot be opened (a FIFO or a device too, at once) exits with code 2 and one line on
+stderr, never a traceback; ``--steps`` out of bounds and an empty ``--screenshot`` are usage
+errors."""
 import json
 import os
 import pathlib
+import stat
 import subprocess
 import sys
 
@@ -83,7 +86,7 @@ def test_a_folder_is_refused_in_process(tmp_path, capsys):
 def test_unexpected_errors_still_give_one_line(tmp_path, capsys, monkeypatch):
     def boom(path):
         raise RuntimeError("something\nbroke")
-    monkeypatch.setattr("engine.lesson.read_lesson", boom)
+    monkeypatch.setattr("engine.lesson.read_document", boom)
     assert app.read_file_or_exit("x.json") is None
     assert capsys.readouterr().err == "backprop-lab: x.json: unexpected RuntimeError: " \
                                       "something broke\n"
@@ -119,3 +122,81 @@ def test_the_window_shows_the_file(qtbot, tmp_path, monkeypatch, isolated_settin
 def test_a_file_and_a_preset_together_are_a_usage_error(tmp_path):
     r = run(tmp_path, good_file(tmp_path), "--preset", "xor")
     assert r.returncode == 2 and "not both" in r.stderr and "Traceback" not in r.stderr
+
+
+# -- what the command line refuses at once ---------------------------------------------------------
+def one_line(r):
+    assert r.stdout == "" and "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    return lines[0]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this OS")
+def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    # a start-up that waits for a writer would run into the timeout (TimeoutExpired fails)
+    r = run(tmp_path, fifo, "--screenshot", tmp_path / "out.png", timeout=60)
+    assert r.returncode == 2
+    assert one_line(r) == (f"backprop-lab: {fifo}: this is a FIFO (named pipe), not a regular "
+                           "file; only lesson files can be opened")
+    r = run(tmp_path, "explain", fifo, timeout=60)
+    assert r.returncode == 2
+    assert one_line(r) == (f"backprop-lab explain: {fifo}: this is a FIFO (named pipe), not a "
+                           "regular file; only lesson files can be opened")
+    assert not (tmp_path / "out.png").exists()
+
+
+def test_a_device_is_refused_in_process(tmp_path, capsys):
+    if not os.path.exists(os.devnull) or not stat.S_ISCHR(os.stat(os.devnull).st_mode):
+        pytest.skip("no character device at os.devnull")
+    assert app.main([os.devnull, "--screenshot", str(tmp_path / "x.png")]) == 2
+    assert capsys.readouterr().err == (f"backprop-lab: {os.devnull}: this is a character device, "
+                                       "not a regular file; only lesson files can be opened\n")
+
+
+def test_an_empty_screenshot_name_is_a_usage_error_and_opens_no_window(tmp_path):
+    r = run(tmp_path, "--screenshot", "", timeout=60)  # a window would wait until the timeout
+    assert r.returncode == 2 and r.stdout == "" and "Traceback" not in r.stderr
+    assert r.stderr.splitlines()[-1] == "backprop-lab: error: --screenshot needs a file name"
+
+
+@pytest.mark.parametrize("steps", ["-1", "100000001", "1000000000000"])
+def test_steps_out_of_bounds_are_a_usage_error(steps, capsys, monkeypatch):
+    monkeypatch.setattr("gui.main_window.MainWindow.__init__",
+                        lambda *a: pytest.fail("a window was made"))
+    with pytest.raises(SystemExit) as e:
+        app.main(["--preset", "xor", "--steps", steps])
+    assert e.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == \
+        "backprop-lab: error: --steps must be from 0 to 100,000,000"
+    assert app.parse_args(["--steps", "100000000"]).steps == 100_000_000
+
+
+def test_explain_steps_are_bounded_before_anything_is_allocated(capsys):
+    preset = str(ROOT / "resources" / "presets" / "xor.json")
+    assert app.main(["explain", preset, "--steps", "1000000000000"]) == 2
+    assert capsys.readouterr() == ("", "backprop-lab explain: --steps must be from 0 to "
+                                       "100,000,000\n")
+
+
+def test_a_file_opened_from_the_command_line_is_guarded_against_other_programs(
+        qtbot, tmp_path, monkeypatch, isolated_settings):
+    from gui import file_actions
+
+    path = good_file(tmp_path)
+    made, asked = [], []
+    monkeypatch.setattr("gui.main_window.MainWindow.show",
+                        lambda self: made.append(self) or qtbot.addWidget(self))
+    monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda *a: 0)
+    monkeypatch.setattr(file_actions, "ask_overwrite_changed",
+                        lambda parent, name: asked.append(name) or False)
+    assert app.main([str(path)]) == 0
+    w, = made
+    theirs = path.read_bytes().replace(b'"XOR"', b'"ROX"')
+    path.write_bytes(theirs)  # another program, after we read the file
+    w.controller.step()
+    w.files.actionSave.trigger()
+    assert asked == ["good.json"] and path.read_bytes() == theirs
+    assert w.isWindowModified()

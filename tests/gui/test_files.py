@@ -1,9 +1,15 @@
 """The File menu, driven as a user would: Save As, Save, Open (good and bad files), the
-unsaved-changes prompt, recent files, dropping a file on the window, the title."""
+unsaved-changes prompt, recent files, dropping a file on the window, the title; what a save may
+replace (never a device, FIFO or folder; a changed or read-only file only when the user says so)
+and what opening refuses at once."""
 import json
 import os
+import signal
+import stat
+import time
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QMenu
@@ -342,3 +348,259 @@ def test_a_history_too_big_for_a_file_is_left_out_with_a_message(window, tmp_pat
     lesson, history, steps = read_lesson(tmp_path / "big.json")
     assert history is None and steps == 300
     np.testing.assert_array_equal(lesson.network.theta, window.controller.network.theta)
+
+
+# -- what a save may replace -----------------------------------------------------------------------
+REAL_ASK_CHANGED = file_actions.ask_overwrite_changed  # before any test replaces them
+REAL_ASK_READ_ONLY = file_actions.ask_overwrite_read_only
+needs_fifo = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs on this OS")
+
+
+@pytest.fixture
+def no_hang():
+    """A test that blocks fails after 20 s instead of hanging the suite (Unix)."""
+    if not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def timeout(*_):
+        raise TimeoutError("blocked for 20 s")
+
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(20)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture
+def folder(tmp_path):
+    """A folder for the test's files alone (tmp_path also holds the settings)."""
+    path = tmp_path / "files"
+    path.mkdir()
+    return path
+
+
+def save_as_by_menu(window, dialogs, path):
+    dialogs.save_paths.append(path)
+    window.files.actionSaveAs.trigger()
+
+
+def test_save_as_onto_a_device_is_refused(window, dialogs):
+    if not stat.S_ISCHR(os.stat(os.devnull).st_mode):
+        pytest.skip("no character device at os.devnull")
+    before = os.stat(os.devnull)
+    window.controller.step()
+    save_as_by_menu(window, dialogs, os.devnull)
+    line = f"{os.path.basename(os.devnull)}: is not a regular file (a character device); " \
+           "choose another name"
+    assert dialogs.errors == [("Cannot save lesson", line)]
+    assert window.message_label.text() == line
+    assert window.isWindowModified() and window.files.path is None
+    after = os.stat(os.devnull)
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino,
+                                                                             before.st_rdev)
+    assert not os.path.lexists(os.devnull + ".json")
+
+
+@needs_fifo
+def test_save_as_onto_a_fifo_or_a_folder_is_refused(window, dialogs, folder, no_hang):
+    tmp_path = folder
+    os.mkfifo(tmp_path / "pipe.json")
+    (tmp_path / "folder.json").mkdir()
+    (tmp_path / "link.json").symlink_to(tmp_path / "pipe.json")
+    window.controller.step()
+    for name, kind in [("pipe.json", "a FIFO (named pipe)"), ("link.json", "a FIFO (named pipe)"),
+                       ("folder.json", "a folder")]:
+        save_as_by_menu(window, dialogs, tmp_path / name)
+        line = f"{name}: is not a regular file ({kind}); choose another name"
+        assert dialogs.errors[-1] == ("Cannot save lesson", line)
+        assert window.message_label.text() == line
+    assert window.isWindowModified() and window.files.path is None
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pipe.json").st_mode)
+    assert sorted(os.listdir(tmp_path)) == ["folder.json", "link.json", "pipe.json"]
+    assert os.listdir(tmp_path / "folder.json") == []
+
+
+def test_saving_through_a_symlink_still_updates_its_file(window, dialogs, tmp_path):
+    real = tmp_path / "real.json"
+    write_lesson(real, load_preset("notes_linear"))
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    assert window.files.open_file(str(link))
+    window.controller.step()
+    window.files.actionSave.trigger()
+    assert dialogs.errors == [] and dialogs.overwrite_asks == []
+    assert link.is_symlink() and read_lesson(real)[2] == 1
+    assert not window.isWindowModified()
+
+
+def change_behind_our_back(path, mtime_shift=5):
+    """Another program rewrites the file: other bytes, a later time."""
+    d = json.loads(path.read_text("utf-8"))
+    d["name"] = "Edited elsewhere"
+    path.write_text(json.dumps(d), "utf-8")
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + mtime_shift * 10**9))
+    return path.read_bytes()
+
+
+def test_a_file_changed_by_another_program_is_not_overwritten_without_asking(window, dialogs,
+                                                                              tmp_path):
+    path = tmp_path / "shared.json"
+    save_as_by_menu(window, dialogs, path)
+    window.controller.step()
+    theirs = change_behind_our_back(path)
+    window.files.actionSave.trigger()  # the user says Cancel
+    assert dialogs.overwrite_asks == [("changed", "shared.json")]
+    assert path.read_bytes() == theirs
+    assert window.message_label.text() == ("Not saved: “shared.json” was changed by another "
+                                           "program since you opened it.")
+    assert window.isWindowModified() and window.windowTitle() == "shared.json[*] — Backprop Lab"
+    dialogs.overwrite = True  # Save again, and Overwrite
+    window.files.actionSave.trigger()
+    assert dialogs.overwrite_asks == [("changed", "shared.json")] * 2
+    assert read_lesson(path)[2] == 1 and read_lesson(path)[0].name == "Notes: linear outputs"
+    assert window.message_label.text() == "Saved shared.json."
+    assert not window.isWindowModified()
+    window.controller.step()
+    window.files.actionSave.trigger()  # what we wrote ourselves is not a change
+    assert len(dialogs.overwrite_asks) == 2 and read_lesson(path)[2] == 2
+
+
+def test_a_file_changed_after_it_was_opened_asks_too(make_window, dialogs, tmp_path):
+    path = tmp_path / "opened.json"
+    write_lesson(path, load_preset("xor"), None, 4)
+    w = make_window()
+    dialogs.open_paths.append(path)
+    w.files.actionOpen.trigger()
+    assert w.files.path == str(path)
+    theirs = change_behind_our_back(path)
+    w.controller.step()
+    w.files.actionSave.trigger()
+    assert dialogs.overwrite_asks == [("changed", "opened.json")]
+    assert path.read_bytes() == theirs and w.isWindowModified()
+    # Save As onto the same file asks the same question
+    save_as_by_menu(w, dialogs, path)
+    assert dialogs.overwrite_asks == [("changed", "opened.json")] * 2
+    assert path.read_bytes() == theirs
+
+
+def test_a_change_within_the_same_clock_tick_is_noticed(window, dialogs, folder):
+    """Same size, same modification time (file clocks tick in milliseconds or seconds): the
+    bytes decide."""
+    path = folder / "quick.json"
+    assert window.files.save_as(str(path))
+    st = os.stat(path)
+    theirs = path.read_bytes().replace(b"Notes: linear", b"Notes: LINEAR")
+    path.write_bytes(theirs)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    window.controller.step()
+    window.files.actionSave.trigger()
+    assert dialogs.overwrite_asks == [("changed", "quick.json")]
+    assert path.read_bytes() == theirs and window.isWindowModified()
+
+
+def test_a_touched_file_with_the_same_bytes_is_not_a_change(window, dialogs, tmp_path):
+    path = tmp_path / "touched.json"
+    assert window.files.save_as(str(path))
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 7 * 10**9))
+    window.controller.step()
+    window.files.actionSave.trigger()
+    assert dialogs.overwrite_asks == [] and read_lesson(path)[2] == 1
+
+
+def test_where_no_one_can_answer_a_changed_file_is_kept(window, dialogs, tmp_path, monkeypatch):
+    monkeypatch.setattr(file_actions, "ask_overwrite_changed", REAL_ASK_CHANGED)
+    path = tmp_path / "kept.json"
+    assert window.files.save_as(str(path))
+    theirs = change_behind_our_back(path)
+    window.controller.step()
+    window.files.actionSave.trigger()  # offscreen: the question answers itself, without blocking
+    assert path.read_bytes() == theirs
+    assert window.message_label.text().startswith("Not saved: “kept.json” was changed")
+    assert window.isWindowModified()
+
+
+def test_a_read_only_file_is_overwritten_only_when_the_user_says_so(window, dialogs, tmp_path,
+                                                                    monkeypatch):
+    path = tmp_path / "handout.json"
+    write_lesson(path, load_preset("xor"), None, 9)
+    os.chmod(path, 0o444)
+    old = path.read_bytes()
+    window.controller.step()
+    save_as_by_menu(window, dialogs, path)  # the teacher's read-only handout
+    assert dialogs.overwrite_asks == [("read_only", "handout.json")]
+    assert path.read_bytes() == old
+    assert window.message_label.text() == "Not saved: “handout.json” is read-only."
+    assert window.isWindowModified() and window.files.path is None
+    # where no one can answer, the real question says no without blocking
+    replaced = file_actions.ask_overwrite_read_only
+    monkeypatch.setattr(file_actions, "ask_overwrite_read_only", REAL_ASK_READ_ONLY)
+    assert not window.files.save_as(str(path))
+    assert path.read_bytes() == old and window.isWindowModified()
+    monkeypatch.setattr(file_actions, "ask_overwrite_read_only", replaced)
+    dialogs.overwrite = True  # Save As again, and Overwrite
+    save_as_by_menu(window, dialogs, path)
+    assert dialogs.overwrite_asks == [("read_only", "handout.json")] * 2
+    assert read_lesson(path)[2] == 1 and not window.isWindowModified()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o444  # it stays read-only
+    assert window.message_label.text() == "Saved handout.json."
+
+
+def old_temporary(folder, name):
+    path = folder / name
+    path.write_bytes(b"half a lesson")
+    t = time.time() - 2 * atomic.STALE_SECONDS
+    os.utime(path, (t, t))
+    return path
+
+
+def test_saving_and_opening_remove_our_stale_temporaries_only(window, dialogs, folder):
+    tmp_path = folder
+    path = tmp_path / "lesson.json"
+    keep = [old_temporary(tmp_path, n) for n in (".lesson.json.tmp", "lesson.json.abcdefgh.tmp",
+                                                   ".other.json.abcdefgh.tmp", "notes.txt")]
+    old_temporary(tmp_path, ".lesson.json.k1ll3d_x.tmp")  # a save killed before its rename
+    window.controller.step()
+    save_as_by_menu(window, dialogs, path)
+    assert sorted(os.listdir(tmp_path)) == sorted(["lesson.json", *(p.name for p in keep)])
+    old_temporary(tmp_path, ".lesson.json.k1ll3d_y.tmp")  # another one, before the next open
+    assert window.files.open_file(str(path))
+    assert sorted(os.listdir(tmp_path)) == sorted(["lesson.json", *(p.name for p in keep)])
+    assert all(p.read_bytes() == b"half a lesson" for p in keep)
+
+
+# -- what opening refuses --------------------------------------------------------------------------
+@needs_fifo
+def test_opening_a_fifo_is_refused_at_once_by_menu_recent_and_drop(qtbot, window, dialogs,
+                                                                   tmp_path, no_hang):
+    fifo = tmp_path / "pipe.json"
+    os.mkfifo(fifo)
+    before = state(window)
+    line = "pipe.json: this is a FIFO (named pipe), not a regular file; only lesson files can " \
+           "be opened"
+    dialogs.open_paths.append(fifo)
+    window.files.actionOpen.trigger()
+    assert dialogs.errors == [("Cannot open lesson", line)]
+    assert window.message_label.text() == line
+    file_actions.add_recent_file(str(fifo))
+    window.files.recent_menu.aboutToShow.emit()
+    [a for a in window.files.recent_menu.actions() if a.data() == str(fifo)][0].trigger()
+    assert dialogs.errors[-1] == ("Cannot open lesson", line)
+    assert drop(window, fifo)
+    qtbot.waitUntil(lambda: len(dialogs.errors) == 3)
+    assert dialogs.errors[-1] == ("Cannot open lesson", line)
+    assert state(window) == before and window.files.path is None
+
+
+def test_opening_a_device_is_refused(window, dialogs):
+    if not stat.S_ISCHR(os.stat(os.devnull).st_mode):
+        pytest.skip("no character device at os.devnull")
+    assert not window.files.open_file(os.devnull)
+    assert dialogs.errors == [("Cannot open lesson", f"{os.path.basename(os.devnull)}: this is a "
+                               "character device, not a regular file; only lesson files can be "
+                               "opened")]
