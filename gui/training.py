@@ -22,6 +22,8 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from engine.explain import MAX_STEPS  # noqa: F401  (one bound: Train N, --steps, explain)
+
 IDLE, RUNNING, RUNNING_N = "idle", "running", "running_n"
 
 #: training speeds offered, in steps per second; None is "as fast as the frame budget allows"
@@ -29,7 +31,6 @@ SPEEDS = (1, 3, 10, 30, 100, 1000, 10000, None)
 FRAME_MS = 16  # at a set speed, one training slice per frame; the window repaints in between
 SLICE_BUDGET_S = 0.016  # at full speed, training time per slice; slices run back to back
 #                         whenever the event loop is idle, so repaints and clicks come between
-MAX_STEPS = 100_000_000  # the most Train N and --steps take in one run
 RATE_WINDOW_S = 0.25  # the measured steps per second average over at least this long
 
 
