@@ -4,6 +4,8 @@
 A lesson file given on the command line is read before any window exists; one that cannot be
 opened ends the program with exit code 2 and one line on stderr,
 ``backprop-lab: FILE.json: <what is wrong>`` — never a traceback.
+
+Once the application exists, an exception in a slot is reported in the window (``gui.crash``).
 """
 from __future__ import annotations
 
@@ -68,10 +70,14 @@ def main(argv=None):
 
     from engine.lesson import load_preset
 
+    from . import crash
     from .main_window import MainWindow
+    from .settings import APPLICATION, ORGANIZATION
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Backprop Lab")
+    app.setApplicationName(APPLICATION)
+    app.setOrganizationName(ORGANIZATION)  # the data folder: …/BackpropLab/Backprop Lab
+    crash.install_excepthook()
     if document is not None:
         window = MainWindow(document[0])
         files = getattr(window, "files", None)
