@@ -5,7 +5,9 @@ A lesson file given on the command line is read before any window exists; one th
 opened ends the program with exit code 2 and one line on stderr,
 ``backprop-lab: FILE.json: <what is wrong>`` — never a traceback.
 
-Once the application exists, an exception in a slot is reported in the window (``gui.crash``).
+Once the application exists, an exception in a slot is reported in the window (``gui.crash``);
+once the window is up, autosaves left by an instance that no longer runs are offered
+(``gui.autosave``), except with ``--screenshot``.
 """
 from __future__ import annotations
 
@@ -70,7 +72,7 @@ def main(argv=None):
 
     from engine.lesson import load_preset
 
-    from . import crash
+    from . import autosave, crash
     from .main_window import MainWindow
     from .settings import APPLICATION, ORGANIZATION
 
@@ -103,6 +105,7 @@ def main(argv=None):
             print(f"{PROG}: could not write {args.screenshot}", file=sys.stderr)
             return 1
         return 0
+    autosave.offer_recovery(window)
     return app.exec()
 
 

@@ -208,7 +208,7 @@ class CrashReporter(QObject):
             _guarded(self.window.controller.pause)
             _guarded(self.window.controller.changed.emit)
             autosave = getattr(self.window, "autosave", None)
-            saved = bool(autosave is not None and _guarded(autosave.save_now))
+            saved = bool(autosave is not None and _guarded(autosave.save_if_modified))
             entries, self._queue = [entry] + self._queue, []
             log_error = None
             for e in entries:

@@ -1,6 +1,7 @@
 """The global exception handler: an exception in a slot pauses training, shows one non-modal
 report (Copy puts it on the clipboard), appends it to the error log, says so in the status bar,
 and leaves the window usable; the handler itself never raises."""
+import os
 import sys
 import threading
 
@@ -59,6 +60,9 @@ def test_an_exception_in_a_slot_is_reported_and_the_window_stays_usable(
     text = details.toPlainText()
     assert "Traceback (most recent call last)" in text and "slot_that_fails" in text
     assert "Backprop Lab" in text and "Python" in text  # the versions, for whoever reads it
+    # the Step is unsaved work: autosaved at once, in case worse follows
+    assert os.path.exists(window.autosave.paths[0])
+    assert "was autosaved" in dialog.findChild(QLabel, "crashNote").text()
 
     qtbot.mouseClick(dialog.findChild(QPushButton, "crashCopyButton"),
                      Qt.MouseButton.LeftButton)
@@ -109,6 +113,7 @@ def test_several_exceptions_share_one_dialog(window, qtbot, previous_hook,
     text = dialogs[0].findChild(QPlainTextEdit, "crashDetails").toPlainText()
     assert text.index("number 0") < text.index("number 1") < text.index("number 2")
     assert (isolated_data_folder / crash.LOG_NAME).read_text("utf-8").count("] ValueError") == 3
+    assert not os.path.exists(window.autosave.paths[0])  # nothing unsaved, nothing autosaved
 
 
 def test_a_slot_that_fails_again_while_the_views_are_refreshed_is_counted_once(
