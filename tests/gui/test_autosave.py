@@ -397,3 +397,25 @@ def test_main_offers_recovery_except_for_a_screenshot(qtbot, tmp_path, monkeypat
     assert w.controller.step_count == 1 and w.files.is_modified()
     assert np.array_equal(w.controller.network.theta, w1.controller.network.theta)
     assert QApplication.organizationName() == "BackpropLab"
+
+
+@pytest.mark.parametrize("button, answer", [("Recover", "recover"), ("Discard", "discard"),
+                                            ("Not Now", "later"), (None, "later")])
+def test_the_question_names_the_lesson_and_the_time(window, monkeypatch, button, answer):
+    from PySide6.QtWidgets import QMessageBox
+    shown = []
+
+    def exec_(box):  # what a user would see, and a click on ``button`` (None: Escape)
+        shown.append((box.text(), [b.text() for b in box.buttons()],
+                      box.defaultButton().text(), box.escapeButton().text()))
+        for b in box.buttons():
+            if b.text() == button:
+                b.click()
+        return 0
+    monkeypatch.setattr(file_actions, "interactive", lambda: True)
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    assert autosave.ask_recover(window, "lesson.json", "14:03") == answer
+    text, buttons, default, escape = shown[0]
+    assert text == "Recover the unsaved lesson “lesson.json” from 14:03?"
+    assert sorted(buttons) == ["Discard", "Not Now", "Recover"]
+    assert (default, escape) == ("Recover", "Not Now")
