@@ -5,7 +5,12 @@ A lesson file given on the command line is read before any window exists; one th
 opened (a FIFO or a device included: refused at once, never waited on) ends the program with exit
 code 2 and one line on stderr, ``backprop-lab: FILE.json: <what is wrong>`` — never a traceback.
 ``--steps`` is 0 … ``MAX_STEPS`` and ``--screenshot`` needs a file name; anything else is a usage
-error (exit code 2).
+error (exit code 2). ``--steps`` trains with the window up (Train N, with its progress bar), or,
+with ``--screenshot``, before the picture is taken, with progress on stderr.
+
+Once the application exists, an exception in a slot is reported in the window (``gui.crash``);
+once the window is up, autosaves left by an instance that no longer runs are offered
+(``gui.autosave``), except with ``--screenshot``.
 """
 from __future__ import annotations
 
@@ -92,10 +97,14 @@ def main(argv=None):
 
     from engine.lesson import load_preset
 
+    from . import autosave, crash
     from .main_window import MainWindow
+    from .settings import APPLICATION, ORGANIZATION
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("Backprop Lab")
+    app.setApplicationName(APPLICATION)
+    app.setOrganizationName(ORGANIZATION)  # the data folder: …/BackpropLab/Backprop Lab
+    crash.install_excepthook()
     if document is not None:
         window = MainWindow(document[0])
         files = getattr(window, "files", None)
@@ -109,9 +118,6 @@ def main(argv=None):
         # the picture must show the trained state: train now, with a sign of life on stderr
         window.controller.run_steps(args.steps, progress=StderrProgress(args.steps))
     window.show()
-    if args.steps and not args.screenshot:
-        # with the window up: Train N at full speed, with its progress bar and Cancel
-        window.controller.start_training(args.steps, fast=True)
     if args.screenshot:
         for _ in range(3):  # let layouts settle and the plots' coalesced refresh run
             app.processEvents()
@@ -125,6 +131,9 @@ def main(argv=None):
             print(f"{PROG}: could not write {args.screenshot}", file=sys.stderr)
             return 1
         return 0
+    autosave.offer_recovery(window)
+    if args.steps:  # with the window up: Train N at full speed, with its progress bar and Cancel
+        window.controller.start_training(args.steps, fast=True)
     return app.exec()
 
 

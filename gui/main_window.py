@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
 
 from engine.lesson import load_preset, preset_names
 
-from . import classroom, file_actions, teaching
+from . import autosave, classroom, crash, file_actions, teaching
 from .canvas.view import NetworkView
 from .controller import Controller
 from .settings import settings
@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.resizeDocks([self.docks["lesson"], self.docks["inspector"]], [330, 330],
                          Qt.Orientation.Horizontal)
         # features that add their own docks, actions and menus (and may size them after ours)
-        for feature in (teaching, file_actions, classroom):
+        for feature in (teaching, file_actions, autosave, classroom, crash):
             feature.install(self)
         self._update_status()
 

@@ -1,5 +1,6 @@
 """Test set-up: Qt runs off-screen, so the suite needs no display, and every test gets its own
-settings folder, so no test reads or writes the user's real settings (recent files, layout)."""
+settings folder and data folder, so no test reads or writes the user's real settings (recent
+files, layout), error log or autosaves."""
 import os
 
 import pytest
@@ -17,3 +18,17 @@ def isolated_settings(tmp_path_factory, monkeypatch):
         for scope in (QSettings.Scope.UserScope, QSettings.Scope.SystemScope):
             QSettings.setPath(fmt, scope, str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_folder(tmp_path_factory, monkeypatch):
+    """The app's data folder (error log, autosaves) in a fresh temporary folder: through
+    XDG_DATA_HOME for Qt on Linux and for child processes, and by replacing
+    ``gui.settings.data_folder`` for every platform."""
+    import gui.settings
+
+    folder = tmp_path_factory.mktemp("data")  # not in tmp_path: tests list that folder
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    app_folder = folder / "BackpropLab" / "Backprop Lab"
+    monkeypatch.setattr(gui.settings, "data_folder", lambda: str(app_folder))
+    return app_folder

@@ -138,15 +138,19 @@ json_values = st.recursive(
     max_leaves=12)
 
 
-def paths(value, prefix=()):
-    """Every path into a parsed JSON value."""
-    yield prefix
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from paths(v, prefix + (k,))
-    elif isinstance(value, list):
-        for i, v in enumerate(value[:8]):
-            yield from paths(v, prefix + (i,))
+def paths(value, max_depth=40):
+    """Every path into a parsed JSON value (down to ``max_depth``: an earlier "nest" mutation
+    may have made a value thousands of lists deep)."""
+    todo = [((), value)]
+    while todo:
+        prefix, value = todo.pop()
+        yield prefix
+        if len(prefix) >= max_depth:
+            continue
+        if isinstance(value, dict):
+            todo += [(prefix + (k,), v) for k, v in reversed(value.items())]
+        elif isinstance(value, list):
+            todo += [(prefix + (i,), v) for i, v in reversed(list(enumerate(value[:8])))]
 
 
 def nested(value, depth):
