@@ -7,11 +7,16 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import engine.unrolled
 from engine import LOSSES, DivergenceError, Network, gradient_check
 from engine.losses import Loss
 from engine.network import _Pass, _Unrolled
+from tests.engine.strategies import build, cases
+
+LIMIT = engine.unrolled.UNROLL_LIMIT
 
 
 @pytest.fixture(params=["numpy", "unrolled"])
@@ -223,3 +228,37 @@ def test_a_loss_added_to_the_registry_trains_without_editing_network(monkeypatch
     assert net.loss_value(x, t) == pytest.approx(np.mean(0.25 * ((np.array(t) - y) ** 4).sum(1)))
     losses = net.train(x, t, 0.5, 50)
     assert losses[-1] < losses[0]
+
+
+# -- the two ways of computing agree ------------------------------------------------------------
+
+@settings(max_examples=40, deadline=None)
+@given(cases(), st.sampled_from(["simultaneous", "output_first"]))
+def test_unrolled_and_numpy_steps_agree(case, order):
+    """The same step computed both ways: every record value and the update, to rounding."""
+    records, params = [], []
+    for limit in (0, 10**6):
+        engine.unrolled.UNROLL_LIMIT = limit
+        try:
+            net, x, t = build(case)
+            net.update_order = order
+            net.freeze_bias(net.sizes[0] + 1)
+            records.append(net.step(x, t, 0.2))
+            params.append(net.get_params())
+            kinds = type(net._backend(records[-1].x.shape[0]))
+        finally:
+            engine.unrolled.UNROLL_LIMIT = LIMIT
+        assert kinds is (_Pass if limit == 0 else _Unrolled)
+    a, b = records
+    close = dict(rtol=1e-9, atol=1e-12)
+    assert a.loss == pytest.approx(b.loss, rel=1e-12, abs=1e-15)
+    np.testing.assert_allclose(a.grad, b.grad, **close)
+    np.testing.assert_allclose(params[0], params[1], **close)
+    for name in ("nets", "outs", "deltas"):
+        for u, v in zip(getattr(a, name), getattr(b, name)):
+            if u is None:
+                assert v is None
+            else:
+                np.testing.assert_allclose(u, v, **close)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.target, b.target)
