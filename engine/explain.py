@@ -18,6 +18,7 @@ import argparse
 import html
 import json
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import get_activation
-from .lesson import lesson_from_dict
+from .lesson import lesson_from_dict, load_preset, preset_names
 from .network import Network
 
 FORMATS = ("md", "html", "tex")
@@ -809,8 +810,7 @@ def main(argv=None):
             raise ValueError("--steps must be 0 or more")
         if not 0 <= args.decimals <= 12:
             raise ValueError("--decimals must be from 0 to 12")
-        with open(args.network, encoding="utf-8") as fh:
-            lesson = lesson_from_dict(json.load(fh))
+        lesson = _lesson_or_preset(args.network)
         text = explain_lesson(lesson, args.steps, args.format, args.decimals)
     except OSError as e:
         return _fail(f"{e.filename}: {e.strerror}")
@@ -825,6 +825,18 @@ def main(argv=None):
         sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
     return 0
+
+
+def _lesson_or_preset(name):
+    """The lesson file at the path ``name``, or else the preset called ``name`` (``notes_relu``):
+    a file of that name wins."""
+    if not os.path.isfile(name) and name in preset_names():
+        return load_preset(name)
+    if not os.path.exists(name):
+        raise ValueError(f"{name}: no such file, and no preset of that name (the presets: "
+                         f"{', '.join(preset_names())})")
+    with open(name, encoding="utf-8") as fh:
+        return lesson_from_dict(json.load(fh))
 
 
 def _fail(message):

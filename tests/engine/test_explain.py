@@ -378,3 +378,19 @@ def test_every_preset_explains_in_every_format():
             copy = Lesson(lesson.network.copy(), lesson.inputs, lesson.targets, lesson.lr,
                           lesson.batch_size)
             assert explain_lesson(copy, 2, fmt)
+
+
+def test_cli_takes_a_preset_name_and_a_file_of_that_name_wins(tmp_path, capsys, monkeypatch):
+    assert main(["notes_relu", "--steps", "2"]) == 0
+    by_name = capsys.readouterr().out
+    assert main([str(PRESETS / "notes_relu.json"), "--steps", "2"]) == 0
+    assert capsys.readouterr().out == by_name
+    # a file called notes_relu in the working folder is read instead of the preset
+    d = json.loads((PRESETS / "notes_linear.json").read_text(encoding="utf-8"))
+    (tmp_path / "notes_relu").write_text(json.dumps(d), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["notes_relu", "--steps", "2"]) == 0
+    assert capsys.readouterr().out != by_name
+    assert main(["no_such_preset"]) == 2
+    err = capsys.readouterr().err
+    assert "no such file, and no preset" in err and "notes_relu" in err
