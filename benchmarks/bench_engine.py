@@ -5,8 +5,9 @@
 Times ``Network.step()`` (one update that returns a full StepRecord) and ``Network.train()``
 (many updates in one call) on the notes' 2-2-3 net and on a 2-8-8-1 net at batch 10 and 1000.
 When PyTorch is importable (it is not a project dependency; see benchmarks/README.md) the same
-nets, with the same starting parameters, are timed as an ``nn.Sequential`` + ``optim.SGD`` loop in
-float64 eager mode, and torch_time / our_time is printed against the targets. Each figure is the
+nets, with the same starting parameters, are timed in float64 eager mode two ways: a minimal
+manual loop (leaf tensors with ``requires_grad``, ``loss.backward()``, a hand-written SGD update),
+which the targets are measured against, and ``nn.Sequential`` + ``optim.SGD``. Each figure is the
 best of several repeats, each long enough to swamp the timer, taken in turns with the case's
 other figures. ``--check`` exits 1 if a target fails (only when PyTorch is present); otherwise
 the exit code is always 0.
