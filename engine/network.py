@@ -9,6 +9,10 @@ Neurons are numbered 1..N across layers, inputs first (the notes: x1, x2 → y3,
 
 Arrays are float64 and batch-first: x has shape (batch, n_in). A batch's loss is the mean of its
 samples' losses and the gradients are averaged the same way.
+
+A step is computed one of two ways, chosen per batch size (``Network._backend``): as prepared
+NumPy calls (``_Pass``), or, for small networks, as generated straight-line Python over floats
+(``_Unrolled``, ``engine/unrolled.py``), where NumPy's per-call cost would dominate.
 """
 from __future__ import annotations
 
