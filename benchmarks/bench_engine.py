@@ -5,8 +5,9 @@
 Times ``Network.step()`` (one update that returns a full StepRecord) and ``Network.train()``
 (many updates in one call) on the notes' 2-2-3 net and on a 2-8-8-1 net at batch 10 and 1000.
 When PyTorch is importable (it is not a project dependency; see benchmarks/README.md) the same
-nets, with the same starting parameters, are timed as an ``nn.Sequential`` + ``optim.SGD`` loop in
-float64 eager mode, and torch_time / our_time is printed against the targets. Each figure is the
+nets, with the same starting parameters, are timed in float64 eager mode two ways: a minimal
+manual loop (leaf tensors with ``requires_grad``, ``loss.backward()``, a hand-written SGD update),
+which the targets are measured against, and ``nn.Sequential`` + ``optim.SGD``. Each figure is the
 best of several repeats, each long enough to swamp the timer, taken in turns with the case's
 other figures. ``--check`` exits 1 if a target fails (only when PyTorch is present); otherwise
 the exit code is always 0.
@@ -106,23 +107,71 @@ def ours_train(case):
     return lambda n: net.train(X, T, LR, n)
 
 
-def torch_loop(case):
-    """The same net as a float64 nn.Sequential with our starting parameters, trained by SGD."""
+def torch_start(case):
+    """Our net and data for a case, and the same starting parameters and data as tensors:
+    per layer (W of shape (n_in, n_out), b), so that net_l = y_(l−1) · W + b."""
     net, (X, T) = make_net(case), data(case)
-    acts = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh, "sigmoid": torch.nn.Sigmoid}
-    layers = []
-    for l, act in enumerate(case.activations, start=1):
-        linear = torch.nn.Linear(case.sizes[l - 1], case.sizes[l])
+    layers = [(torch.from_numpy(net.W[l].copy()), torch.from_numpy(net.b[l].copy()))
+              for l in range(1, len(case.sizes))]
+    return net, X, T, layers, torch.from_numpy(X), torch.from_numpy(T)
+
+
+TORCH_ACTS = {"linear": None, "relu": "relu", "tanh": "tanh", "sigmoid": "sigmoid"}
+
+
+def check_start(net, X, T, loss):
+    """Both sides compute the same starting loss, so they time the same work."""
+    assert np.isclose(loss, net.loss_value(X, T)), (loss, net.loss_value(X, T))
+
+
+def torch_manual(case):
+    """The reference: a minimal eager loop on leaf tensors with ``requires_grad``, the gradient
+    from ``loss.backward()`` and a hand-written SGD update under ``torch.no_grad()``."""
+    net, X, T, layers, x, t = torch_start(case)
+    params = [p.requires_grad_() for pair in layers for p in pair]
+    acts = [None if TORCH_ACTS[a] is None else getattr(torch, TORCH_ACTS[a])
+            for a in case.activations]
+    pairs = list(zip(params[0::2], params[1::2], acts))
+
+    def model(y):
+        for W, b, f in pairs:
+            y = y @ W + b
+            if f is not None:
+                y = f(y)
+        return y
+
+    with torch.no_grad():
+        check_start(net, X, T, (0.5 * ((t - model(x)) ** 2).sum(1).mean()).item())
+
+    def run(n):
+        for _ in range(n):
+            loss = 0.5 * ((t - model(x)) ** 2).sum(1).mean()
+            loss.backward()
+            with torch.no_grad():
+                for p in params:
+                    p -= LR * p.grad
+                    p.grad.zero_()
+            loss.item()
+    return run
+
+
+def torch_sequential(case):
+    """The same net as a float64 nn.Sequential with our starting parameters, trained by
+    optim.SGD."""
+    net, X, T, layers, x, t = torch_start(case)
+    modules = []
+    for (W, b), act in zip(layers, case.activations):
+        linear = torch.nn.Linear(*W.shape)
         with torch.no_grad():
-            linear.weight.copy_(torch.from_numpy(net.W[l].T))
-            linear.bias.copy_(torch.from_numpy(net.b[l]))
-        layers += [linear] + ([] if act == "linear" else [acts[act]()])
-    model = torch.nn.Sequential(*layers)
+            linear.weight.copy_(W.T)
+            linear.bias.copy_(b)
+        act_module = {"relu": torch.nn.ReLU, "tanh": torch.nn.Tanh,
+                      "sigmoid": torch.nn.Sigmoid}.get(act)
+        modules += [linear] + ([] if act_module is None else [act_module()])
+    model = torch.nn.Sequential(*modules)
     opt = torch.optim.SGD(model.parameters(), lr=LR)
-    x, t = torch.from_numpy(X), torch.from_numpy(T)
-    with torch.no_grad():  # both sides compute the same loss, so they time the same work
-        start_loss = 0.5 * ((t - model(x)) ** 2).sum(1).mean().item()
-    assert np.isclose(start_loss, net.loss_value(X, T)), (start_loss, net.loss_value(X, T))
+    with torch.no_grad():
+        check_start(net, X, T, (0.5 * ((t - model(x)) ** 2).sum(1).mean()).item())
 
     def run(n):
         for _ in range(n):
@@ -154,22 +203,25 @@ def main(argv=None):
              if torch is not None else "PyTorch not importable: our figures only"))
     print(f"η = {LR:g}, half_sse, float64; µs per step, best of {repeats} interleaved repeats "
           f"of ≥ {seconds:g} s each\n")
-    head = f"{'case':<22} {'method':<8} {'ours µs':>9}"
+    head = f"{'case':<22} {'method':<8} {'ours µs':>8}"
     if torch is not None:
-        head += f" {'torch µs':>9} {'torch/ours':>10}  target"
+        head += (f" {'manual µs':>9} {'manual/ours':>11} {'Seq+SGD µs':>10} {'Seq/ours':>8}"
+                 "  target (manual/ours)")
     print(head)
     print("-" * len(head))
     failed = False
     for case in CASES:
         runs = [ours_step(case), ours_train(case)]
         if torch is not None:
-            runs.append(torch_loop(case))
+            runs += [torch_manual(case), torch_sequential(case)]
         ours_step_us, ours_train_us, *theirs = us_per_step(runs, seconds, repeats)
         for method, ours in (("step", ours_step_us), ("train", ours_train_us)):
-            row = f"{case.name:<22} {method + '()':<8} {ours:>9.1f}"
+            row = f"{case.name:<22} {method + '()':<8} {ours:>8.2f}"
             if theirs:
-                ratio = theirs[0] / ours
-                row += f" {theirs[0]:>9.1f} {ratio:>9.1f}×"
+                manual, sequential = theirs
+                ratio = manual / ours
+                row += (f" {manual:>9.1f} {ratio:>10.1f}× {sequential:>10.1f} "
+                        f"{sequential / ours:>7.1f}×")
                 target = case.targets.get(method)
                 if target is not None:
                     ok = ratio >= target

@@ -1,17 +1,46 @@
 """Activation functions: a name -> (function, derivative) registry, the names files store.
 
-Each activation writes into preallocated arrays (``out=``) so the training loop allocates nothing.
-``backprop(net, y, g, out)`` is the vector-Jacobian product ``out = g · ∂y/∂net``: for the
-element-wise activations that is ``g ⊙ f'(net)``; for softmax it is the full Jacobian
-``out_j = y_j (g_j − Σ_k g_k y_k)``. Arrays are (neurons, batch): one column per sample.
+Each activation works two ways:
+
+- on NumPy arrays, writing into preallocated arrays (``out=``) so the training loop allocates
+  nothing. Arrays are (neurons, batch): one column per sample. ``backprop(net, y, g, out)`` is the
+  vector-Jacobian product ``out = g · ∂y/∂net``: for the element-wise activations that is
+  ``g ⊙ f'(net)``; for softmax it is the full Jacobian ``out_j = y_j (g_j − Σ_k g_k y_k)``.
+- as lines of plain Python for the unrolled kernel of small networks (``engine/unrolled.py``):
+  ``source(nets, ys)`` assigns the variables named in ``ys`` from those in ``nets``, and
+  ``backprop_source(nets, ys, gs, outs)`` assigns ``outs`` = the vector-Jacobian product of
+  ``gs``. Those lines may call the functions in ``SCALAR_NAMES``.
+
+Both give the same values to within rounding; neither raises or warns on overflow (inf and NaN
+flow through, and the network reports them as divergence).
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^(−x)) for one Python float, without cancellation or overflow:
+    e^x / (1 + e^x) for x < 0, so σ keeps full relative accuracy far into the negatives."""
+    if x >= 0.0:
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)  # NaN lands here too and stays NaN
+    return e / (1.0 + e)
+
+
+#: the functions that generated scalar lines may call, by the names they use
+SCALAR_NAMES = {"_exp": math.exp, "_log": math.log, "_log1p": math.log1p, "_tanh": math.tanh,
+                "_sigmoid": sigmoid}
+
+
 class Activation:
-    """An activation ``y = f(net)`` with its derivative; ``elementwise`` is False only for softmax."""
+    """An activation ``y = f(net)`` with its derivative; ``elementwise`` is False only for softmax.
+
+    An element-wise activation gives its scalar form as two expressions, ``expr(n)`` = f(n) and
+    ``backprop_expr(n, y, g)`` = g·f'(n); ``source`` and ``backprop_source`` apply them per neuron.
+    """
 
     name = ""
     elementwise = True
@@ -27,6 +56,18 @@ class Activation:
         """out = g ⊙ f'(net)."""
         np.multiply(g, self.derivative(net, y), out=out)
         return out
+
+    def expr(self, n):
+        raise NotImplementedError
+
+    def backprop_expr(self, n, y, g):
+        raise NotImplementedError
+
+    def source(self, nets, ys):
+        return [f"{y} = {self.expr(n)}" for n, y in zip(nets, ys)]
+
+    def backprop_source(self, nets, ys, gs, outs):
+        return [f"{o} = {self.backprop_expr(n, y, g)}" for n, y, g, o in zip(nets, ys, gs, outs)]
 
     def __repr__(self):
         return f"<activation {self.name}>"
@@ -50,9 +91,19 @@ class Linear(Activation):
             np.copyto(out, g)
         return out
 
+    def expr(self, n):
+        return n
+
+    def backprop_expr(self, n, y, g):
+        return g
+
 
 class ReLU(Activation):
-    """f(net) = max(net, 0); f'(net) = 1 for net > 0, else 0 (ReLU'(0) = 0)."""
+    """f(net) = max(net, 0); f'(net) = 1 for net > 0, else 0 (ReLU'(0) = 0).
+
+    An inactive neuron's δ is exactly 0 whatever flows into it, even ±inf or NaN: its f' = 0
+    cuts the path, so an overflow beyond it cannot reach the weights before it.
+    """
 
     name = "relu"
 
@@ -63,23 +114,33 @@ class ReLU(Activation):
         return (np.asarray(net) > 0).astype(np.float64)
 
     def backprop(self, net, y, g, out):
-        # y = max(net, 0) ≥ 0, so sign(y) is exactly ReLU'(net); float × float is the fast loop
-        np.multiply(g, np.sign(y), out=out)
+        if out is not g:
+            np.copyto(out, g)
+        np.copyto(out, 0.0, where=~(net > 0.0))  # not g·0, which is NaN for g = ±inf
         return out
+
+    def expr(self, n):
+        return f"({n} if {n} > 0.0 else 0.0)"
+
+    def backprop_expr(self, n, y, g):
+        return f"({g} if {n} > 0.0 else 0.0)"
 
 
 class Sigmoid(Activation):
-    """f(net) = 1 / (1 + e^(−net)); f' = y (1 − y)."""
+    """f(net) = 1 / (1 + e^(−net)); f' = y (1 − y).
+
+    The form 1 / (1 + e^(−net)) has no cancellation, so y keeps its full relative accuracy for
+    negative net too (σ(−700) ≈ 9.9e-305 to the last digits). Below net ≈ −709, where σ is
+    subnormal, e^(−net) overflows and the array form gives 0; the scalar form gives the subnormal.
+    """
 
     name = "sigmoid"
 
     def forward(self, net, out):
-        # σ(x) = ½ + ½ tanh(x/2): no overflow for any x, and in place
-        np.multiply(net, 0.5, out=out)
-        np.tanh(out, out=out)
-        out *= 0.5
-        out += 0.5
-        return out
+        np.negative(net, out=out)
+        np.exp(out, out=out)
+        out += 1.0
+        return np.divide(1.0, out, out=out)
 
     def derivative(self, net, y):
         return y * (1.0 - y)
@@ -88,6 +149,12 @@ class Sigmoid(Activation):
         d = np.subtract(1.0, y)
         d *= y
         return np.multiply(g, d, out=out)
+
+    def expr(self, n):
+        return f"_sigmoid({n})"
+
+    def backprop_expr(self, n, y, g):
+        return f"{g} * ((1.0 - {y}) * {y})"
 
 
 class Tanh(Activation):
@@ -105,6 +172,12 @@ class Tanh(Activation):
         d = np.multiply(y, y)
         np.subtract(1.0, d, out=d)
         return np.multiply(g, d, out=out)
+
+    def expr(self, n):
+        return f"_tanh({n})"
+
+    def backprop_expr(self, n, y, g):
+        return f"{g} * (1.0 - {y} * {y})"
 
 
 class Softmax(Activation):
@@ -130,6 +203,19 @@ class Softmax(Activation):
         np.subtract(g, s, out=out)
         out *= y
         return out
+
+    def source(self, nets, ys):
+        # the temporaries are named after the first output, which is unique to this sample
+        m, es, s = f"max_{ys[0]}", [f"exp_{y}" for y in ys], f"sum_{ys[0]}"
+        lines = [f"{m} = max({', '.join(nets)})" if len(nets) > 1 else f"{m} = {nets[0]}"]
+        lines += [f"{e} = _exp({n} - {m})" for n, e in zip(nets, es)]
+        lines.append(f"{s} = {' + '.join(es)}")
+        return lines + [f"{y} = {e} / {s}" for y, e in zip(ys, es)]
+
+    def backprop_source(self, nets, ys, gs, outs):
+        s = f"gy_{outs[0]}"
+        lines = [f"{s} = {' + '.join(f'{g} * {y}' for g, y in zip(gs, ys))}"]
+        return lines + [f"{o} = ({g} - {s}) * {y}" for g, y, o in zip(gs, ys, outs)]
 
 
 ACTIVATIONS: dict[str, Activation] = {

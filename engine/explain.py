@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import html
 import math
+import os
 import re
 import sys
 import unicodedata
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .activations import get_activation
-from .lesson import read_lesson
+from .lesson import load_preset, preset_names, read_lesson
 from .network import DivergenceError, Network
 
 FORMATS = ("md", "html", "tex")
@@ -828,10 +829,7 @@ def main(argv=None):
             raise ValueError(f"--steps must be from 0 to {MAX_STEPS:,}")
         if not 0 <= args.decimals <= MAX_DECIMALS:
             raise ValueError(f"--decimals must be from 0 to {MAX_DECIMALS}")
-        try:  # a regular file only, bounded, never blocking (a FIFO is refused at once)
-            lesson = read_lesson(args.network)[0]
-        except ValueError as e:
-            raise ValueError(f"{args.network}: {e}") from None
+        lesson = _lesson_or_preset(args.network)
         text = explain_lesson(lesson, args.steps, args.format, args.decimals)
     except ValueError as e:  # bad arguments, JSON, lesson, or a diverging run
         return _fail(str(e))
@@ -844,6 +842,21 @@ def main(argv=None):
         sys.stdout.buffer.write(text.encode("utf-8"))
     sys.stdout.flush()
     return 0
+
+
+def _lesson_or_preset(name):
+    """The lesson file at the path ``name``, or else the preset called ``name`` (``notes_relu``):
+    a file of that name wins. A file is read as a regular file only, bounded, never blocking
+    (a FIFO is refused at once)."""
+    if not os.path.lexists(name):
+        if name in preset_names():
+            return load_preset(name)
+        raise ValueError(f"{name}: no such file, and no preset of that name (the presets: "
+                         f"{', '.join(preset_names())})")
+    try:
+        return read_lesson(name)[0]
+    except ValueError as e:
+        raise ValueError(f"{name}: {e}") from None
 
 
 def _fail(message):

@@ -9,10 +9,16 @@ Neurons are numbered 1..N across layers, inputs first (the notes: x1, x2 → y3,
 
 Arrays are float64 and batch-first: x has shape (batch, n_in). A batch's loss is the mean of its
 samples' losses and the gradients are averaged the same way.
+
+A step is computed one of two ways, chosen per batch size (``Network._backend``): as prepared
+NumPy calls (``_Pass``), or, for small networks, as generated straight-line Python over floats
+(``_Unrolled``, ``engine/unrolled.py``), where NumPy's per-call cost would dominate.
 """
 from __future__ import annotations
 
+import itertools
 import math
+import struct
 from dataclasses import dataclass
 from functools import partial
 
@@ -20,6 +26,7 @@ import numpy as np
 
 from .activations import get_activation
 from .losses import get_loss
+from .unrolled import kernel_for
 
 UPDATE_ORDERS = ("simultaneous", "output_first")
 
@@ -130,10 +137,15 @@ class Layout:
         return range(self.first[layer], self.first[layer] + self.sizes[layer])
 
 
+#: train() checks for NaN/Inf once per slice of this many steps; a slice that went wrong is
+#: replayed from its start step by step to find where step() would have stopped
+SLICE = 4096
+
+
 def _finite(value, what):
     try:
         v = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{what} must be a number, not {value!r}") from None
     if not math.isfinite(v):
         raise ValueError(f"{what} must be finite, not {v}")
@@ -141,17 +153,27 @@ def _finite(value, what):
 
 
 def _all_finite(a):
-    """No NaN/Inf in ``a``. v·v is one fast call and is finite exactly when every entry is,
-    unless a huge entry overflows the square: only then is the entry-by-entry check needed."""
+    """No NaN/Inf in the array ``a``, without overflow warnings. Small arrays are summed as
+    Python floats; large ones as v·v. Either sum is finite exactly when every entry is, unless
+    huge entries overflow it: only then is the entry-by-entry check needed."""
+    if a.size <= 64:
+        return _finite_seq(a.ravel().tolist())
     v = a.reshape(-1)
-    return math.isfinite(v.dot(v)) or bool(np.isfinite(v).all())
+    with np.errstate(over="ignore", invalid="ignore"):
+        return math.isfinite(v.dot(v)) or bool(np.isfinite(v).all())
+
+
+def _finite_seq(values):
+    """No NaN/Inf in a sequence of Python floats."""
+    return math.isfinite(sum(values)) or all(map(math.isfinite, values))
 
 
 def _batch(a, n, what):
-    """``a`` as a float64 (batch, n) array and whether it came in as one 1-D sample."""
+    """``a`` as a float64 (batch, n) array (a view if it already is one) and whether it came in as
+    one 1-D sample."""
     try:
-        arr = np.array(a, dtype=np.float64)
-    except (TypeError, ValueError):
+        arr = np.asarray(a, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{what} must be numbers") from None
     if arr.ndim == 1 and arr.shape[0] == n:
         arr, single = arr[None, :], True
@@ -166,61 +188,98 @@ def _batch(a, n, what):
     return arr, single
 
 
+def _refused(lr):
+    return DivergenceError(f"the update with η = {lr:g} makes the loss or a parameter NaN/Inf", 0)
+
+
+def _diverged(lr, done, losses):
+    """Step ``done + 1`` would make the loss or a parameter NaN/Inf; ``done`` steps were kept."""
+    return DivergenceError(
+        f"training diverged at step {done + 1} with η = {lr:g}: the loss or a parameter became "
+        f"NaN/Inf; kept the last finite state", done, losses[:done].copy())
+
+
+def _batch_start(step, b, n):
+    """The first sample of step ``step`` of train() with batch size b out of n samples."""
+    return step * b % n if b < n else 0
+
+
+# Both ways of computing a step (the NumPy _Pass and the unrolled _Unrolled) offer the same
+# methods for one batch size: loss_value, gradient, step and train. step() and train() of one
+# of them do the same arithmetic, so train ≡ repeated step bit for bit; a network picks one
+# per batch size, once (Network._backend).
+
 class _Pass:
-    """Preallocated buffers for one batch size, and the forward and backward passes over them
-    as lists of prepared NumPy calls, so a training step allocates nothing.
+    """NumPy arrays: preallocated buffers for one batch size, and the forward and backward
+    passes over them as lists of prepared NumPy calls, so a training step allocates nothing.
 
     Inside, arrays are (neurons, batch) — one column per sample — so each layer's values are
     contiguous rows, which is what makes large batches fast. Every layer but the output keeps a
     trailing row of ones in ``ya``, and each layer's weights and biases form one
-    (n_in + 1, n_out) block ``Wa`` of the flat vector, so net = Waᵀ·ya and
-    ∂L/∂Wa = ya·(∂L/∂net)ᵀ are one matrix product each.
+    (n_in + 1, n_out) block ``Wa`` of the flat vector, so net = Waᵀ·ya and Σ_s δ·ya = ya·δᵀ are
+    one matrix product each. ``G`` holds Σ over the batch of δ_j y_i per parameter, which is
+    −batch · ∂L/∂θ. Everything a step computes lives in one array, ``work``, so a step record
+    copies it in one call.
     """
 
     def __init__(self, network, batch):
         sizes = network.sizes
         L = len(sizes) - 1
-        acts = network._acts
+        acts, lossf = network._acts, network._loss
         self.network = network
         self.batch = batch
-        self.ya = [np.ones((n + 1, batch)) for n in sizes[:-1]] + [np.empty((sizes[-1], batch))]
-        self.ys = [a[:n] for a, n in zip(self.ya, sizes)]  # y without the ones row
-        # a linear layer's net is its y: the same array, no copy
-        self.nets = [None] + [self.ys[l] if acts[l].name == "linear" else np.empty((n, batch))
-                              for l, n in enumerate(sizes[1:], start=1)]
-        self.dnets = [None] + [np.empty((n, batch)) for n in sizes[1:]]  # ∂L/∂net = −δ
-        self.grad = np.empty(network.layout.n_params)  # Σ over the batch of ∂L_sample/∂θ
-        gWa = network._blocks(self.grad)
-        self.t = np.empty((sizes[-1], batch))  # targets, (n_out, batch)
+        self.linear = [None] + [a.name == "linear" for a in acts[1:]]  # a linear net is its y
+        self.work = np.empty(self._carve(None))
+        self.ya, self.ys, self.nets, self.deltas, self.t, self.G = self._carve(self.work)
+        for a in self.ya[:-1]:
+            a[-1] = 1.0
+        ya, ys, nets, d = self.ya, self.ys, self.nets, self.deltas
+        G = network._blocks(self.G)
 
         self.forward_ops = []
         for l in range(1, L + 1):
-            self.forward_ops.append(partial(network.Wa[l].T.dot, self.ya[l - 1], out=self.nets[l]))
-            if self.nets[l] is not self.ys[l]:
-                self.forward_ops.append(partial(acts[l].forward, self.nets[l], self.ys[l]))
-
-        dn, nets, ys = self.dnets, self.nets, self.ys
-        # half-SSE: L = ½|y − ob|²/batch is read off ∂L/∂y = y − ob before f' is applied
-        self.sse = network.loss == "half_sse"
-        if self.sse:
-            self.err_op = partial(np.subtract, ys[L], self.t, out=dn[L])
-            self.dflat = dn[L].reshape(-1)
-            self.output_ops = [] if acts[L].name == "linear" else [
-                partial(acts[L].backprop, nets[L], ys[L], dn[L], dn[L])]
-        else:
-            self.output_ops = [partial(network._loss.dnet, acts[L], nets[L], ys[L], self.t, dn[L])]
+            self.forward_ops.append(partial(network.Wa[l].T.dot, ya[l - 1], out=nets[l]))
+            if not self.linear[l]:
+                self.forward_ops.append(partial(acts[l].forward, nets[l], ys[l]))
+        # the loss object gives the loss and the output δ; the batch's mean is taken here
+        self.value = partial(lossf.value, acts[L], nets[L], ys[L], self.t)
+        self.value_and_delta = partial(lossf.value_and_delta, acts[L], nets[L], ys[L], self.t,
+                                       d[L])
         self.layer_ops = []  # per layer L..1: (its gradient op, ops passing δ down)
         for l in range(L, 0, -1):
             down = []
             if l > 1:
-                down.append(partial(network.W[l].dot, dn[l], out=dn[l - 1]))
-                if acts[l - 1].name != "linear":
-                    down.append(partial(acts[l - 1].backprop, nets[l - 1], ys[l - 1], dn[l - 1],
-                                        dn[l - 1]))
-            self.layer_ops.append((l, partial(self.ya[l - 1].dot, dn[l].T, out=gWa[l]), down))
+                down.append(partial(network.W[l].dot, d[l], out=d[l - 1]))
+                if not self.linear[l - 1]:
+                    down.append(partial(acts[l - 1].backprop, nets[l - 1], ys[l - 1], d[l - 1],
+                                        d[l - 1]))
+            self.layer_ops.append((l, partial(ya[l - 1].dot, d[l].T, out=G[l]), down))
         # the simultaneous order, flattened: one loop over prepared calls is the hot path
-        self.backward_ops = self.output_ops + [op for _, grad_op, down in self.layer_ops
-                                               for op in (grad_op, *down)]
+        self.backward_ops = [op for _, grad_op, down in self.layer_ops for op in (grad_op, *down)]
+
+    def _carve(self, flat):
+        """The buffers as views of ``flat`` (ya, ys, nets, deltas, t, G); with None, the length
+        ``flat`` must have."""
+        sizes, b = self.network.sizes, self.batch
+        off = 0
+
+        def take(*shape):
+            nonlocal off
+            size = math.prod(shape)
+            off += size
+            return None if flat is None else flat[off - size:off].reshape(shape)
+
+        ya = [take(n + 1, b) for n in sizes[:-1]] + [take(sizes[-1], b)]
+        nets = [None] + [None if self.linear[l] else take(n, b)
+                         for l, n in enumerate(sizes[1:], start=1)]
+        deltas = [None] + [take(n, b) for n in sizes[1:]]
+        t = take(sizes[-1], b)
+        G = take(self.network.layout.n_params)
+        if flat is None:
+            return off
+        ys = [a[:n] for a, n in zip(ya, sizes)]
+        nets = [ys[l] if self.linear[l] else a for l, a in enumerate(nets)]
+        return ya, ys, nets, deltas, t, G
 
     def load(self, x, t=None):
         """Inputs (and targets) from (batch, n) arrays."""
@@ -234,31 +293,264 @@ class _Pass:
             op()
 
     def loss(self):
-        """L (batch mean) after ``forward``. Half-SSE leaves ∂L/∂y = y − ob in dnets[L]."""
-        if self.sse:
-            self.err_op()
-            return 0.5 * self.dflat.dot(self.dflat) / self.batch
-        n, L = self.network, len(self.ys) - 1
-        return float(n._loss.sample_losses(n._acts[L], self.nets[L], self.ys[L], self.t).mean())
+        """L (batch mean) after ``forward``."""
+        return self.value() / self.batch
 
     def loss_and_backward(self, update=None):
-        """L, then dnets and grad. ``update`` (a per-parameter step vector, η·mask/batch) applies
+        """L, then deltas and G. ``update`` (a per-parameter step vector, η·mask/batch) applies
         each layer's update before its δ is propagated down: the output-layer-first order."""
-        loss = self.loss()
+        loss = self.value_and_delta() / self.batch
         if update is None:
             for op in self.backward_ops:
                 op()
             return loss
-        for op in self.output_ops:
-            op()
         theta = self.network.theta
         for l, grad_op, down in self.layer_ops:
             grad_op()
             s = self.network.layout.block(l)
-            theta[s] -= update[s] * self.grad[s]
+            theta[s] += update[s] * self.G[s]
             for op in down:
                 op()
         return loss
+
+    def _loss_after(self):
+        """The loss of the loaded batch at the current parameters (overwrites nets and ys)."""
+        self.forward()
+        return self.loss()
+
+    # -- the backend methods ------------------------------------------------------------------
+    def loss_value(self, X, T):
+        with np.errstate(all="ignore"):
+            self.load(X, T)
+            self.forward()
+            return self.loss()
+
+    def gradient(self, X, T):
+        with np.errstate(all="ignore"):
+            self.load(X, T)
+            self.forward()
+            loss = self.loss_and_backward()
+            return loss, np.negative(self.G) / self.batch
+
+    def step(self, X, T, lr, apply):
+        net = self.network
+        theta = net.theta
+        before = theta.copy()
+        step = net._step_vector(lr, self.batch)
+        output_first = net.update_order == "output_first"
+        with np.errstate(all="ignore"):  # overflow is caught below as divergence
+            self.load(X, T)
+            self.forward()
+            loss = self.loss_and_backward(update=step if output_first else None)
+            if not output_first:
+                theta += step * self.G
+            # the record takes a copy of everything in one call: later steps reuse the buffers
+            record = StepRecord(net.layout, loss, lr, net.update_order,
+                                partial(self._fill, self.work.copy(), before, theta.copy()))
+            if apply and not (math.isfinite(loss) and _all_finite(theta)
+                              and math.isfinite(self._loss_after())):
+                np.copyto(theta, before)
+                raise _refused(lr)
+        if not apply:
+            np.copyto(theta, before)
+        return record
+
+    def _fill(self, work, before, after):
+        _, ys, nets, deltas, t, G = self._carve(work)
+        return {"x": ys[0].T, "target": t.T, "nets": [None] + [a.T for a in nets[1:]],
+                "outs": [y.T for y in ys], "deltas": [None] + [d.T for d in deltas[1:]],
+                "grad": np.negative(G) / self.batch, "params_before": before,
+                "params_after": after}
+
+    def train(self, X, T, lr, steps, params_out, start):
+        net = self.network
+        theta, b, n = net.theta, self.batch, len(X)
+        XT, TT = np.ascontiguousarray(X.T), np.ascontiguousarray(T.T)
+        full = b == n
+        if full:
+            self.load(X, T)
+        step = net._step_vector(lr, b)
+        update = step if net.update_order == "output_first" else None
+        losses = np.empty(steps)
+        tmp = np.empty_like(theta)
+        prev = np.empty_like(theta)
+        x_in, t_in = self.ys[0], self.t
+        forward_ops, loss_and_backward = self.forward_ops, self.loss_and_backward
+
+        def load(s):
+            o = _batch_start(start + s, b, n)
+            if o + b <= n:  # one piece of the data set
+                np.copyto(x_in, XT[:, o:o + b])
+                np.copyto(t_in, TT[:, o:o + b])
+            else:  # wrapping around its end
+                idx = np.arange(o, o + b) % n
+                np.take(XT, idx, axis=1, out=x_in)
+                np.take(TT, idx, axis=1, out=t_in)
+
+        def run(s0, k, checked):
+            """Steps s0 … s0 + k − 1. Unchecked: True if they all stayed finite. Checked: stops
+            where step() would refuse, leaving θ before that step; the steps done."""
+            post = 0.0
+            for s in range(s0, s0 + k):
+                if not full:
+                    load(s)
+                if checked:
+                    np.copyto(prev, theta)
+                for op in forward_ops:
+                    op()
+                loss = loss_and_backward(update)
+                if update is None:
+                    np.multiply(step, self.G, out=tmp)
+                    np.add(theta, tmp, out=theta)
+                if checked:
+                    if not (math.isfinite(loss) and _all_finite(theta)
+                            and math.isfinite(self._loss_after())):
+                        np.copyto(theta, prev)
+                        return s - s0
+                elif not full:
+                    post += self._loss_after()
+                losses[s] = loss
+                if params_out is not None:
+                    params_out[s] = theta
+            if checked:
+                return k
+            if full:  # each step's loss after its update is the next one's: only the last is new
+                post = self._loss_after()
+            return (math.isfinite(losses[s0:s0 + k].sum()) and _all_finite(theta)
+                    and math.isfinite(post))
+
+        with np.errstate(all="ignore"):  # overflow is caught as divergence
+            for s0 in range(0, steps, SLICE):
+                k = min(SLICE, steps - s0)
+                saved = theta.copy()
+                if run(s0, k, checked=False):
+                    continue
+                np.copyto(theta, saved)
+                done = run(s0, k, checked=True)
+                if done < k:
+                    raise _diverged(lr, s0 + done, losses)
+        return losses
+
+
+class _Unrolled:
+    """Python floats: the network's unrolled kernel (``engine/unrolled.py``) for one batch size,
+    fed with Python lists. The parameters are read from θ once per call and written back once."""
+
+    def __init__(self, network, batch):
+        self.network = network
+        self.batch = batch
+        self._kernels = {}
+        # θ ← a tuple of floats, straight into its buffer (twice as fast as θ[:] = tuple)
+        self._write = struct.Struct(f"{network.n_params}d").pack_into
+
+    def kernel(self, output_first=None):
+        if output_first is None:
+            output_first = self.network.update_order == "output_first"
+        k = self._kernels.get(output_first)
+        if k is None:
+            k = self._kernels[output_first] = kernel_for(self.network, self.batch, output_first)
+        return k
+
+    @staticmethod
+    def _samples(X, T):
+        """One tuple (x…, ob…) per sample."""
+        return [tuple(x + t) for x, t in zip(X.tolist(), T.tolist())]
+
+    def _factors(self, lr):
+        """η/batch per parameter, 0 for frozen ones."""
+        c = lr / self.batch
+        frozen = self.network.frozen.tolist()
+        if True not in frozen:
+            return (c,) * len(frozen)
+        return tuple(0.0 if f else c for f in frozen)
+
+    def loss_value(self, X, T):
+        return self.kernel(False).loss(self.network.theta.tolist(), tuple(self._samples(X, T)))
+
+    def gradient(self, X, T):
+        # ∂L/∂θ at θ is the same in either update order: the simultaneous kernel, C = 0
+        k = self.kernel(False)
+        loss, _, G, *_ = k.step(self.network.theta.tolist(), tuple(self._samples(X, T)),
+                                (0.0,) * k.n_params)
+        return loss, np.negative(G) / self.batch
+
+    def step(self, X, T, lr, apply):
+        net = self.network
+        S = tuple(self._samples(X, T))
+        P = net.theta.tolist()
+        k = self.kernel()
+        loss, after, G, nets, ys, deltas = k.step(P, S, self._factors(lr))
+        record = StepRecord(net.layout, loss, lr, net.update_order,
+                            partial(self._fill, S, P, after, G, nets, ys, deltas))
+        if apply:
+            if not (math.isfinite(loss) and _finite_seq(after)
+                    and math.isfinite(k.loss(after, S))):
+                raise _refused(lr)
+            self._write(net.theta, 0, *after)
+        return record
+
+    def _fill(self, S, before, after, G, nets, ys, deltas):
+        sizes, b = self.network.sizes, self.batch
+        data = np.array(S)
+        x, target = data[:, :sizes[0]], data[:, sizes[0]:]
+        per_layer = []
+        for flat in (nets, ys, deltas):
+            arr, off, layers = np.array(flat), 0, [None]
+            for n in sizes[1:]:
+                layers.append(arr[off:off + b * n].reshape(b, n))
+                off += b * n
+            per_layer.append(layers)
+        return {"x": x, "target": target, "nets": per_layer[0], "outs": [x] + per_layer[1][1:],
+                "deltas": per_layer[2], "grad": np.negative(G) / b,
+                "params_before": np.array(before), "params_after": np.array(after)}
+
+    def train(self, X, T, lr, steps, params_out, start):
+        net = self.network
+        b, n = self.batch, len(X)
+        k = self.kernel()
+        C = self._factors(lr)
+        samples = self._samples(X, T)
+        full = b == n
+        if full:
+            S_all = tuple(samples)
+        else:  # the batches repeat after n / gcd(n, b) steps
+            period = n // math.gcd(n, b)
+            batches = [tuple(samples[(_batch_start(q, b, n) + j) % n] for j in range(b))
+                       for q in range(period)]
+
+        def schedule(s0, count):
+            if full:
+                return itertools.repeat(S_all, count)
+            return [batches[(start + s) % period] for s in range(s0, s0 + count)]
+
+        losses = np.empty(steps)
+        P = net.theta.tolist()
+        for s0 in range(0, steps, SLICE):
+            count = min(SLICE, steps - s0)
+            slice_losses, rows = [], None if params_out is None else []
+            after, post = k.run(P, C, schedule(s0, count), slice_losses.append,
+                                None if rows is None else rows.extend, not full)
+            if full:  # each step's loss after its update is the next one's: only the last is new
+                post = k.loss(after, S_all)
+            if math.isfinite(sum(slice_losses)) and _finite_seq(after) and math.isfinite(post):
+                losses[s0:s0 + count] = slice_losses
+                if rows is not None:
+                    params_out[s0:s0 + count] = np.reshape(rows, (count, -1))
+                P = after
+                continue
+            # something in this slice is NaN/Inf: replay it step by step, as step() would
+            for s, S in enumerate(schedule(s0, count), start=s0):
+                loss, after, *_ = k.step(P, S, C)
+                if not (math.isfinite(loss) and _finite_seq(after)
+                        and math.isfinite(k.loss(after, S))):
+                    net.theta[:] = P
+                    raise _diverged(lr, s, losses)
+                losses[s] = loss
+                if params_out is not None:
+                    params_out[s] = after
+                P = after
+        net.theta[:] = P
+        return losses
 
 
 class StepRecord:
@@ -266,17 +558,24 @@ class StepRecord:
 
     Arrays: ``x`` and ``target`` (batch, n); ``nets[l]``, ``outs[l]``, ``deltas[l]`` per layer
     (batch, n_l; layer 0 has outs only); ``grad`` the batch-averaged ∂L/∂θ in parameter order;
-    ``params_before`` and ``params_after`` the flat parameter vectors.
+    ``params_before`` and ``params_after`` the flat parameter vectors. They are made on first
+    use from what the step kept, so a record nobody reads costs next to nothing.
     """
 
-    def __init__(self, layout, x, target, loss, nets, outs, deltas, grad, params_before,
-                 params_after, lr, update_order):
+    _ARRAYS = frozenset(("x", "target", "nets", "outs", "deltas", "grad", "params_before",
+                         "params_after"))
+
+    def __init__(self, layout, loss, lr, update_order, fill):
         self.layout = layout
-        self.x, self.target, self.loss = x, target, loss
-        self.nets, self.outs, self.deltas = nets, outs, deltas
-        self.grad = grad
-        self.params_before, self.params_after = params_before, params_after
+        self.loss = float(loss)
         self.lr, self.update_order = lr, update_order
+        self._fill = fill  # → {name: array} for every name in _ARRAYS
+
+    def __getattr__(self, name):  # only called for attributes not set yet
+        if name in StepRecord._ARRAYS and "_fill" in self.__dict__:
+            self.__dict__.update(self.__dict__.pop("_fill")())
+            return self.__dict__[name]
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _at(self, arrays, j, sample, what):
         l, c = self.layout.locate(j)
@@ -361,7 +660,7 @@ class Network:
         self.W = [None] + [wa[:-1] for wa in self.Wa[1:]]  # W[l][a, c] = w_ij
         self.b = [None] + [wa[-1] for wa in self.Wa[1:]]
         self.frozen = np.zeros(self.layout.n_params, dtype=bool)
-        self._passes = {}  # batch size → _Pass, reused by step(), gradient() and loss_value()
+        self._backends = {}  # batch size → _Pass or _Unrolled (see _backend)
         self.randomize(seed)
 
     # -- layout -------------------------------------------------------------------------------
@@ -464,32 +763,37 @@ class Network:
     def _check_lr(self, lr):
         return _finite(lr, "learning rate η")
 
+    def _backend(self, batch):
+        """How steps on batches of ``batch`` samples are computed, chosen once per batch size:
+        written out as plain Python (``engine/unrolled.py``) while batch × parameters is small,
+        NumPy arrays above that."""
+        backend = self._backends.get(batch)
+        if backend is None:
+            small = kernel_for(self, batch, False) is not None
+            backend = self._backends[batch] = (_Unrolled if small else _Pass)(self, batch)
+        return backend
+
+    def _data(self, x, target):
+        x, _ = _batch(x, self.sizes[0], "input x")
+        t, _ = _batch(target, self.sizes[-1], "target ob")
+        if len(x) != len(t):
+            raise ValueError(f"{len(x)} inputs but {len(t)} targets")
+        return x, t
+
     def forward(self, x):
         """y of the output layer: 1-D x (one sample) → 1-D y; (batch, n_in) → (batch, n_out)."""
         x, single = _batch(x, self.sizes[0], "input x")
         p = _Pass(self, len(x))
-        p.load(x)
-        p.forward()
+        with np.errstate(all="ignore"):  # inf and NaN are returned as they are
+            p.load(x)
+            p.forward()
         y = p.ys[-1].T
         return y[0].copy() if single else y.copy()
 
     def loss_value(self, x, target):
         """L for (x, ob) at the current parameters, without updating (batch mean)."""
-        p = self._pass_for(x, target)
-        p.forward()
-        return p.loss()
-
-    def _pass_for(self, x, target):
-        """A pass loaded with (x, ob); one per batch size is kept, as step() reuses it."""
-        x, _ = _batch(x, self.sizes[0], "input x")
-        t, _ = _batch(target, self.sizes[-1], "target ob")
-        if len(x) != len(t):
-            raise ValueError(f"{len(x)} inputs but {len(t)} targets")
-        p = self._passes.get(len(x))
-        if p is None:
-            p = self._passes[len(x)] = _Pass(self, len(x))
-        p.load(x, t)
-        return p
+        x, t = self._data(x, target)
+        return self._backend(len(x)).loss_value(x, t)
 
     @staticmethod
     def batch_indices(n, batch_size, step):
@@ -503,45 +807,20 @@ class Network:
 
     def gradient(self, x, target):
         """(L, ∂L/∂θ) at the current parameters, batch-averaged, without updating."""
-        p = self._pass_for(x, target)
-        p.forward()
-        loss = p.loss_and_backward()
-        return loss, p.grad / p.batch
+        x, t = self._data(x, target)
+        return self._backend(len(x)).gradient(x, t)
 
     def step(self, x, target, lr, apply=True):
         """ONE SGD update on (x, ob); returns the ``StepRecord`` of values before the update.
 
         With ``apply=False`` nothing changes: the record shows what the step would do, NaN/Inf
-        included. Otherwise ``DivergenceError`` (network unchanged) if the loss or a new
-        parameter would be NaN/Inf; ValueError for inputs that do not fit.
+        included. Otherwise ``DivergenceError`` (network unchanged) if the loss, a new parameter
+        or the loss of the same batch after the update would be NaN/Inf; ValueError for inputs
+        that do not fit.
         """
         lr = self._check_lr(lr)
-        p = self._pass_for(x, target)
-        before = self.theta.copy()
-        with np.errstate(all="ignore"):  # overflow is caught below as divergence
-            return self._step(p, lr, before, apply)
-
-    def _step(self, p, lr, before, apply):
-        p.forward()
-        step = self._step_vector(lr, p.batch)
-        output_first = self.update_order == "output_first"
-        loss = p.loss_and_backward(update=step if output_first else None)
-        if not output_first:
-            self.theta -= step * p.grad
-        # the record keeps batch-first copies: the check below and later calls reuse the buffers
-        record = StepRecord(self.layout, p.ys[0].T.copy(), p.t.T.copy(), loss,
-                            [None] + [a.T.copy() for a in p.nets[1:]],
-                            [y.T.copy() for y in p.ys], [None] + [-d.T for d in p.dnets[1:]],
-                            p.grad / p.batch, before, self.theta.copy(), lr, self.update_order)
-        if apply and not (math.isfinite(loss) and _all_finite(self.theta)
-                          and math.isfinite(self._loss_at(p))):
-            np.copyto(self.theta, before)
-            raise DivergenceError(
-                f"the update with η = {lr:g} makes the loss or a parameter NaN/Inf", 0
-            )
-        if not apply:
-            np.copyto(self.theta, before)
-        return record
+        x, t = self._data(x, target)
+        return self._backend(len(x)).step(x, t, lr, apply)
 
     def train(self, X, T, lr, steps, batch_size=None, params_out=None, start=0):
         """``steps`` SGD updates on the data set (X, T); returns the per-step loss array.
@@ -552,8 +831,10 @@ class Network:
 
         The parameter trajectory: pass ``params_out``, a float64 array of shape
         (steps, n_params), and row s receives the parameter vector after step s (no Python object
-        per step). If the run diverges, ``DivergenceError`` says how many steps were applied and
-        carries their losses; the network is left at the last finite parameters.
+        per step). Every step is exactly what ``step()`` would do with the same batch, bit for
+        bit, and a run stops exactly where ``step()`` would refuse: then ``DivergenceError`` says
+        how many steps were applied and carries their losses, and the network is left after the
+        last of them.
         """
         lr = self._check_lr(lr)
         X, _ = _batch(X, self.sizes[0], "inputs X")
@@ -566,65 +847,12 @@ class Network:
         b = n if batch_size is None else batch_size
         if isinstance(b, bool) or not isinstance(b, (int, np.integer)) or not 1 <= b <= n:
             raise ValueError(f"batch size must be a whole number from 1 to {n}, not {b!r}")
+        if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
+            raise ValueError(f"start must be a whole number ≥ 0, not {start!r}")
         if params_out is not None and (
             not isinstance(params_out, np.ndarray) or params_out.dtype != np.float64
             or params_out.shape != (steps, self.n_params)
         ):
             raise ValueError(f"params_out must be a float64 array of shape ({steps}, "
                              f"{self.n_params})")
-        with np.errstate(all="ignore"):  # overflow is caught below as divergence
-            return self._train_loop(X, T, lr, steps, b, params_out, start)
-
-    def _train_loop(self, X, T, lr, steps, b, params_out, start):
-        n = len(X)
-        p = _Pass(self, b)
-        XT, TT = np.ascontiguousarray(X.T), np.ascontiguousarray(T.T)
-        losses = np.empty(steps)
-        step = self._step_vector(lr, b)
-        update = step if self.update_order == "output_first" else None
-        theta, grad = self.theta, p.grad
-        prev = theta.copy()  # the parameters before the last applied update
-        current = np.empty_like(prev)
-        tmp = np.empty_like(prev)
-        full = b == n
-        if full:
-            p.load(X, T)
-        forward_ops = p.forward_ops
-        loss_and_backward = p.loss_and_backward
-        for s in range(steps):
-            if not full:
-                idx = self.batch_indices(n, b, start + s)
-                np.take(XT, idx, axis=1, out=p.ys[0])
-                np.take(TT, idx, axis=1, out=p.t)
-            np.copyto(current, theta)
-            for op in forward_ops:
-                op()
-            loss = loss_and_backward(update)
-            if not math.isfinite(loss):
-                return self._diverged(prev, s - 1, losses, lr)
-            losses[s] = loss
-            prev, current = current, prev
-            if update is None:
-                np.multiply(step, grad, out=tmp)
-                np.subtract(theta, tmp, out=theta)
-            # θ·θ is finite exactly when θ is, unless a huge entry overflows (then check all)
-            if not math.isfinite(theta.dot(theta)) and not np.isfinite(theta).all():
-                return self._diverged(prev, s, losses, lr)
-            if params_out is not None:
-                params_out[s] = theta
-        if steps and not math.isfinite(self._loss_at(p)):
-            return self._diverged(prev, steps - 1, losses, lr)
-        return losses
-
-    @staticmethod
-    def _loss_at(p):
-        """The loss of the batch in ``p`` at the current parameters."""
-        p.forward()
-        return p.loss()
-
-    def _diverged(self, prev, done, losses, lr):
-        done = max(done, 0)
-        np.copyto(self.theta, prev)
-        raise DivergenceError(
-            f"training diverged at step {done + 1} with η = {lr:g}: the loss or a parameter "
-            f"became NaN/Inf; kept the last finite state", done, losses[:done].copy())
+        return self._backend(int(b)).train(X, T, lr, int(steps), params_out, int(start))

@@ -392,8 +392,8 @@ def test_cli_steps_are_bounded_with_one_line(capsys):
     assert main([good, "--decimals", "13"]) == 2
     assert capsys.readouterr().err == "backprop-lab explain: --decimals must be from 0 to 12\n"
     assert main([str(PRESETS / "nope.json")]) == 2
-    assert capsys.readouterr().err == \
-        f"backprop-lab explain: {PRESETS / 'nope.json'}: no such file\n"
+    assert capsys.readouterr().err.startswith(
+        f"backprop-lab explain: {PRESETS / 'nope.json'}: no such file")
 
 
 def test_the_most_steps_are_trained_in_bounded_chunks(capsys, monkeypatch):
@@ -439,3 +439,19 @@ def test_divergence_names_the_step_counted_from_the_start(monkeypatch):
     assert chunked.value.steps_done == whole.value.steps_done
     step = f"at step {whole.value.steps_done + 1:,} "
     assert step in str(whole.value) and step in str(chunked.value)
+
+
+def test_cli_takes_a_preset_name_and_a_file_of_that_name_wins(tmp_path, capsys, monkeypatch):
+    assert main(["notes_relu", "--steps", "2"]) == 0
+    by_name = capsys.readouterr().out
+    assert main([str(PRESETS / "notes_relu.json"), "--steps", "2"]) == 0
+    assert capsys.readouterr().out == by_name
+    # a file called notes_relu in the working folder is read instead of the preset
+    d = json.loads((PRESETS / "notes_linear.json").read_text(encoding="utf-8"))
+    (tmp_path / "notes_relu").write_text(json.dumps(d), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["notes_relu", "--steps", "2"]) == 0
+    assert capsys.readouterr().out != by_name
+    assert main(["no_such_preset"]) == 2
+    err = capsys.readouterr().err
+    assert "no such file, and no preset" in err and "notes_relu" in err
