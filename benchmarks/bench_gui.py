@@ -23,7 +23,7 @@ from PySide6.QtCore import QElapsedTimer, QEvent, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
 from engine.lesson import load_preset  # noqa: E402
-from gui.controller import SPEEDS  # noqa: E402
+from gui.training import SPEEDS  # noqa: E402
 from gui.main_window import MainWindow  # noqa: E402
 
 PROBE_MS = 5  # the probe timer's interval: its lateness is the event loop's delay

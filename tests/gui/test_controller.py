@@ -257,3 +257,33 @@ def test_divergence_while_training_ends_the_run_at_the_last_finite_state(qtbot, 
     assert "diverged" in window.message_label.text()
     assert_canvas_shows_one_state(window.view, c, window.loss_label.text())
     assert_undo_redo_is_identity(c)
+
+
+def test_a_thousand_randomize_presses_keep_no_copies_of_the_history(qtbot, window):
+    """Each Reset and Randomize is undoable without a copy of the history: after a long run
+    (a full history), 1,000 presses of Ctrl+Shift+R and Ctrl+R grow memory by what the undo
+    commands hold — parameters and a mark, about 2 KB a press — not by copies of the history
+    (1.5 MB a press before)."""
+    import gc
+    import tracemalloc
+
+    c = window.controller
+    c.run_steps(100_000)  # buckets full: the history holds 3 × 2048 × 16 floats
+    assert c.history.n_buckets > 1000
+    press = [window.actionRandomize, window.actionReset]
+    for k in range(20):  # warm up: caches, the first commands
+        press[k % 2].trigger()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for k in range(1000):
+        press[k % 2].trigger()
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    assert grown < 5_000_000, f"{grown:,} bytes for 1,000 presses"
+    # and every one of them is still undoable, down to the trained state and its history
+    for _ in range(1020):
+        c.undo()
+    assert c.step_count == 100_000 and c.history.n_steps == 100_000
+    assert c.history.stride > 1 and c.undo_stack.undoText() == "Train 100,000 steps"
