@@ -17,11 +17,18 @@ a frame, so pyqtgraph's downsampling and clip-to-view stay off (both were slower
 x axis auto-ranges). Measured costs that set the constants below: a curve pen wider than 1 px
 draws ~8× slower, and minor grid lines add ~3 ms per axis per repaint.
 
+The loss and parameter plots follow the data with pyqtgraph's auto-range (until the user pans or
+zooms), helped by ``fit_view`` where it falls short (no data, a single value, data far outside
+the view), and fit it afresh, auto-range back on, whenever the history restarts or shrinks
+(Reset, Randomize, Undo, another lesson or file) or the loss axis switches between linear and
+log.
+
 Colours and font sizes come from the active ``Look`` (a theme and a font scale): ``use_look``
 sets it and ``restyle_plots`` re-applies it to the plots already made.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -45,6 +52,7 @@ SELECTED_WIDTH = 3    # the selected parameter's curve, the only wide one
 Z_CURVE, Z_SELECTED = 0, 10
 MAX_TICK_LEVEL = 0    # major ticks and grid lines only
 CLICK_TOLERANCE_PX = 8
+FAR_VIEWS = 1e3  # data this many view spans outside the view is set in view at once
 
 #: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
 #: without the orange that marks the selection elsewhere; weights draw solid, biases dashed
@@ -112,7 +120,8 @@ def param_pen(index, kind, selected=False):
 
 
 def finite_points(x, y, positive=False):
-    """(x, y) without the points whose y is NaN/±Inf (or ≤ 0 when ``positive``: a log axis)."""
+    """(x, y) without the points where x or y is NaN/±Inf (or y ≤ 0 when ``positive``: a log
+    axis)."""
     keep = np.isfinite(y) & np.isfinite(x)
     if positive:
         keep &= y > 0
@@ -121,11 +130,61 @@ def finite_points(x, y, positive=False):
     return x[keep], y[keep]
 
 
-def set_curve(item, x, y, positive=False):
-    """Feed ``item`` (a PlotDataItem) with the finite part of (x, y)."""
-    x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
-                         positive)
+def set_curve(item, x, y, log=False):
+    """Feed ``item`` (a PlotDataItem) with the finite part of (x, y) (its positive part on a log
+    axis: ``log``)."""
+    x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), log)
     item.setData(x, y, connect="all", skipFiniteCheck=True)
+
+
+def data_extent(items, log=False):
+    """((x0, x1), (y0, y1)) spanned by the data of ``items`` (PlotDataItems; hidden ones do not
+    count) in view units (log10 of y on a log axis), or None when they hold none."""
+    xs, ys = [], []
+    for item in items:
+        x, y = item.getOriginalDataset()
+        if item.isVisible() and x is not None and len(x):
+            xs += [x.min(), x.max()]
+            ys += [y.min(), y.max()]
+    if not xs:
+        return None
+    y0, y1 = float(min(ys)), float(max(ys))
+    if log:
+        y0, y1 = math.log10(y0), math.log10(y1)
+    return (float(min(xs)), float(max(xs))), (y0, y1)
+
+
+def fit_view(plot_item, items, log=False, refit=False):
+    """Keep the data of ``items`` in view on the axes of ``plot_item`` that follow the data
+    (pyqtgraph's auto-range, on until the user pans or zooms); with ``refit``, set a range that
+    fits the data now and turn auto-range back on.
+
+    pyqtgraph's auto-range falls short in three cases, and only there is the range set here:
+    with no data it keeps the old range (which a log axis then reads as decades); around a
+    single value it keeps the old span; and since it measures the data as drawn, which pyqtgraph
+    limits to 1e6 view heights around the view, it approaches a value far outside by a factor
+    of 1e6 per repaint. Elsewhere it is left alone (two auto-ranges would take turns)."""
+    vb = plot_item.getViewBox()
+    if refit:
+        vb.enableAutoRange(x=True, y=True)
+    extent = data_extent(items, log)
+    ranges = {}
+    for name, auto, view, axis in zip(("xRange", "yRange"), vb.autoRangeEnabled(),
+                                      vb.viewRange(), (0, 1)):
+        if auto is False:
+            continue
+        if extent is None:  # 0…1 steps; 0…1, or 10^-1…10^0 on a log axis
+            ranges[name] = (-1.0, 0.0) if log and axis else (0.0, 1.0)
+            continue
+        lo, hi = extent[axis]
+        far = FAR_VIEWS * (view[1] - view[0])
+        if lo == hi:  # a step either side; half the value, or half a decade, either side
+            half = 0.5 if axis == 0 or log or lo == 0 else abs(lo) / 2
+            ranges[name] = (lo - half, hi + half)
+        elif refit or lo < view[0] - far or hi > view[1] + far:
+            ranges[name] = (lo, hi)
+    if ranges:
+        vb.setRange(**ranges, disableAutoRange=False)
 
 
 def history_points(history, column, latest=None, x_offset=0.0, max_points=None):
@@ -234,10 +293,31 @@ class _PlotBase(QWidget):
         super().__init__(parent)
         self.controller = controller
         self._stale = True
+        self._refit = True  # fit the view afresh at the next redraw
+        self._seen = (None, 0)  # (the history, its n_steps) at the last historyChanged
         self._throttle = Throttle(self._refresh_if_shown, REFRESH_MS, self)
 
     def request_refresh(self, *_):
         self._throttle.request()
+
+    def _history_changed(self, *_):
+        """Redraw, and fit the view afresh when the history restarted or shrank (Reset,
+        Randomize, Undo, another lesson): noted now, since more steps may come before the
+        throttled redraw."""
+        history = self.controller.history
+        seen, n_steps = self._seen
+        if history is not seen or history.n_steps < n_steps:
+            self._refit = True
+        self._seen = (history, history.n_steps)
+        self.request_refresh()
+
+    def _structure_changed(self, *_):
+        self._refit = True
+        self.request_refresh()
+
+    def _fit(self, items, log=False):
+        fit_view(self.plot.getPlotItem(), items, log, refit=self._refit)
+        self._refit = False
 
     def _stack(self, top):
         """Lay out a row of controls (``top``) above the plot, which takes the rest."""
@@ -313,8 +393,8 @@ class LossPlot(_PlotBase):
         top.addWidget(self.log_check)
         self._stack(top)
 
-        controller.historyChanged.connect(self.request_refresh)
-        controller.structureChanged.connect(self.request_refresh)
+        controller.historyChanged.connect(self._history_changed)
+        controller.structureChanged.connect(self._structure_changed)
         self.restyle()
         self.refresh()
 
@@ -331,18 +411,23 @@ class LossPlot(_PlotBase):
             self.log_check.setChecked(on)  # comes back here through ``toggled``
             return
         item = self.plot.getPlotItem()
-        # the data and the axis change in the order that never maps a value ≤ 0 through log10
+        # pyqtgraph's switch keeps the view range as it was, in the old axis' units, until its
+        # auto-range finds data to replace it: a linear −3e4 … 5e5 read as decades 10^−3e4 …
+        # 10^5e5 made its log axis list 9 ticks per decade, millions, and hang. So the data and a
+        # range that is valid in both units are set before the axis turns log, and again after
+        # it turns back.
+        self._refit = True
         if on:
             self._update()
             item.setLogMode(x=False, y=True)
         else:
             item.setLogMode(x=False, y=False)
             self._update()
-        item.enableAutoRange(y=True)
 
     def _update(self):
         x, y = history_points(self.controller.history, 0, max_points=self.max_points())
-        set_curve(self.curve, x, y, positive=self.log_scale)
+        set_curve(self.curve, x, y, log=self.log_scale)
+        self._fit([self.curve], log=self.log_scale)
 
 
 class ParameterPlot(_PlotBase):
@@ -374,7 +459,7 @@ class ParameterPlot(_PlotBase):
         layout.addWidget(self.list)
 
         controller.structureChanged.connect(self.rebuild)
-        controller.historyChanged.connect(self.request_refresh)
+        controller.historyChanged.connect(self._history_changed)
         controller.selectionChanged.connect(self.show_selection)
         self.restyle()
         self.rebuild()
@@ -406,6 +491,7 @@ class ParameterPlot(_PlotBase):
             row.setData(Qt.ItemDataRole.UserRole, p.index)
             self.list.addItem(row)
         self.list.blockSignals(False)
+        self._refit = True
         self.refresh()
         self.show_selection(self.controller.selection)
 
@@ -430,6 +516,7 @@ class ParameterPlot(_PlotBase):
         for p, curve in enumerate(self.curves):
             x, y = history_points(history, 1 + p, latest, x_offset=1.0, max_points=max_points)
             set_curve(curve, x, y)
+        self._fit(self.curves)
 
     # -- showing and hiding ---------------------------------------------------------------------
     def set_parameter_visible(self, index, visible):
@@ -442,6 +529,7 @@ class ParameterPlot(_PlotBase):
     def _row_changed(self, row):
         index = row.data(Qt.ItemDataRole.UserRole)
         self.curves[index].setVisible(row.checkState() == Qt.CheckState.Checked)
+        self._fit(self.curves)  # the view follows the curves shown
 
     # -- selection ----------------------------------------------------------------------------------
     def _curve_clicked(self, index):

@@ -1,5 +1,8 @@
 """The live plots, as real widgets driven through the controller: what they draw must be the
 history and the network's numbers, never NaN/Inf, and never more points than the history holds."""
+import warnings
+from contextlib import contextmanager
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
@@ -72,6 +75,43 @@ def assert_all_finite(plots):
     for bars in (output_plot.output_bars, output_plot.target_bars):
         assert np.isfinite(bars.opts["height"]).all()
         assert np.isfinite(bars.opts["x"]).all()
+
+
+@contextmanager
+def no_runtime_warnings():
+    """Fails when pyqtgraph reports trouble: it turns an exception inside a paint into a
+    RuntimeWarning ("Ignored exception"), and NumPy warns on an overflow."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    trouble = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not trouble, trouble[0]
+
+
+def view_range(plot_widget):
+    """((x0, x1), (y0, y1)) as the user sees it: pyqtgraph settles its auto-range when it paints,
+    so paint first."""
+    plot_widget.grab()
+    return plot_widget.getPlotItem().vb.viewRange()
+
+
+def assert_in_view(view, x, y):
+    """The view range is finite and shows every point (x, y), both in view units (log10 of the
+    data on a log axis)."""
+    (x0, x1), (y0, y1) = view
+    assert np.isfinite([x0, x1, y0, y1]).all()
+    assert x0 < x1 and y0 < y1
+    if len(x):
+        assert x0 <= x.min() and x.max() <= x1
+        assert y0 <= y.min() and y.max() <= y1, (view, y.min(), y.max())
+
+
+def assert_curves_in_view(plot_widget, items, log=False):
+    view = view_range(plot_widget)
+    for item in items:
+        x, y = data(item)
+        assert_in_view(view, x, np.log10(y) if log else y)
+    return view
 
 
 def train(qtbot, controller, steps, timeout=60_000):
@@ -307,7 +347,7 @@ def test_set_curve_drops_non_finite_points_and_non_positive_ones_for_a_log_axis(
     set_curve(item, x, y)
     np.testing.assert_array_equal(data(item)[0], [0, 4, 5])
     np.testing.assert_array_equal(data(item)[1], [1, 0, 2])
-    set_curve(item, x, y, positive=True)
+    set_curve(item, x, y, log=True)
     np.testing.assert_array_equal(data(item)[1], [1, 2])
     set_curve(item, x, np.full(6, np.nan))
     assert len(data(item)[0]) == 0
@@ -392,3 +432,91 @@ def test_a_new_network_rebuilds_curves_rows_and_bars(qtbot, controller, plots):
     assert parameter_plot.curves[controller.param_index(("w", 3, 5))].opts["pen"].widthF() \
         == SELECTED_WIDTH
     assert len(output_plot.value_labels) == 2
+
+
+# -- robust to any finite value, never a hang ------------------------------------------------------
+def make_a_huge_range_then(qtbot, controller, plots, action):
+    """Step, set ob5 = 1000, Step (the loss axis now reaches ~5e5), then ``action``."""
+    loss_plot = plots[0]
+    controller.step()
+    assert controller.edit(("ob", 0, 5), "1000")
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    assert view_range(loss_plot.plot)[1][1] > 1e5
+    action()
+
+
+@pytest.mark.timeout(20, method="thread")  # a hang inside a paint cannot be interrupted
+def test_log_scale_after_a_reset_from_a_huge_range_draws_at_once(qtbot, controller, plots):
+    """The issue's recipe: Step; ob5 = 1000; Step; Reset; tick Log scale. The linear range
+    −3e4 … 5e5 used to be read as decades, and pyqtgraph's log ticks (9 per decade) ate
+    gigabytes."""
+    loss_plot = plots[0]
+    make_a_huge_range_then(qtbot, controller, plots, controller.reset)
+    qtbot.wait(150)
+    with no_runtime_warnings():
+        qtbot.mouseClick(loss_plot.log_check, Qt.MouseButton.LeftButton)
+        assert loss_plot.log_check.isChecked()
+        assert loss_plot.plot.getPlotItem().getAxis("left").logMode
+        (x0, x1), (y0, y1) = view_range(loss_plot.plot)
+        assert np.isfinite([x0, x1, y0, y1]).all() and y1 - y0 < 10  # decades
+        rec = controller.step()
+        wait_drawn(qtbot, controller, plots)
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True)
+        assert data(loss_plot.curve)[1][-1] == rec.loss
+
+
+@pytest.mark.timeout(20, method="thread")
+def test_log_scale_after_a_reset_from_losses_near_the_float_limit(qtbot, controller, plots):
+    loss_plot = plots[0]
+    assert controller.edit(("lr",), "1e-300")  # so that the loss after the step stays finite
+    assert controller.edit(("ob", 0, 5), "1.3e154")  # L ≈ 8.5e307: Err² just below overflow
+    assert controller.step() is not None
+    wait_drawn(qtbot, controller, plots)
+    controller.reset()
+    qtbot.wait(150)
+    with no_runtime_warnings():
+        loss_plot.set_log_scale(True)
+        (_, _), (y0, y1) = view_range(loss_plot.plot)
+        assert np.isfinite([y0, y1]).all() and y1 - y0 < 10
+
+
+@pytest.mark.parametrize("action", ["reset", "randomize", "undo", "lesson"])
+def test_ranges_are_fitted_afresh_when_the_history_restarts_or_shrinks(
+        qtbot, controller, plots, action):
+    loss_plot, parameter_plot, _ = plots
+
+    def act():
+        if action == "reset":
+            # even after the user zoomed somewhere else (which turns auto-range off)
+            loss_plot.plot.getPlotItem().vb.setYRange(1e4, 2e4)
+            controller.reset()
+        elif action == "randomize":
+            controller.randomize()
+            assert controller.edit(("ob", 0, 5), "0.5")  # the target back: losses below 1
+        elif action == "undo":
+            controller.undo_stack.undo()  # the second Step
+            controller.undo_stack.undo()  # ob5 = 1000
+        else:
+            controller.load_lesson(load_preset("xor"))
+    make_a_huge_range_then(qtbot, controller, plots, act)
+    if controller.history.n_steps == 0:
+        controller.step()
+    wait_drawn(qtbot, controller, plots)
+    with no_runtime_warnings():
+        (_, _), (y0, y1) = assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+        assert y1 < 10  # the losses are below 1: the ~5e5 range is gone
+        assert_curves_in_view(parameter_plot.plot, parameter_plot.curves)
+
+
+def test_one_step_draws_inside_a_range_around_it(qtbot, controller, plots):
+    loss_plot, parameter_plot, _ = plots
+    rec = controller.step()
+    wait_drawn(qtbot, controller, plots)
+    with no_runtime_warnings():
+        (x0, x1), (y0, y1) = assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+        assert x1 - x0 <= 2 and y1 - y0 <= 2 * rec.loss  # around the loss, not ±0.5 around it
+        assert_curves_in_view(parameter_plot.plot, parameter_plot.curves)
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
