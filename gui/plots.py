@@ -11,7 +11,8 @@ loss), a parameter after step s + 1 at s + 1. Once the history's buckets hold se
 every curve also ends in the latest value at the latest step, so the line ends where training is.
 
 Data never reaches pyqtgraph with a NaN/Inf in it (nor a value ≤ 0 on a log axis): points are
-filtered first, which lets ``setData`` skip pyqtgraph's own check. ``History.curve`` returns at
+filtered first, which lets ``setData`` skip pyqtgraph's own check. A curve of a few points also
+marks each point, so that one step, which draws no line, shows. ``History.curve`` returns at
 most 2 × capacity points per column (min/max per bucket), few enough for 15 curves to redraw in
 a frame, so pyqtgraph's downsampling and clip-to-view stay off (both were slower here while the
 x axis auto-ranges). Measured costs that set the constants below: a curve pen wider than 1 px
@@ -52,6 +53,8 @@ SELECTED_WIDTH = 3    # the selected parameter's curve, the only wide one
 Z_CURVE, Z_SELECTED = 0, 10
 MAX_TICK_LEVEL = 0    # major ticks and grid lines only
 CLICK_TOLERANCE_PX = 8
+MARKER_MAX_POINTS = 30  # a curve of at most this many points also marks each point
+MARKER_SIZE = 6
 FAR_VIEWS = 1e3  # data this many view spans outside the view is set in view at once
 
 #: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
@@ -132,9 +135,19 @@ def finite_points(x, y, positive=False):
 
 def set_curve(item, x, y, log=False):
     """Feed ``item`` (a PlotDataItem) with the finite part of (x, y) (its positive part on a log
-    axis: ``log``)."""
+    axis: ``log``), marking each point when there are few."""
     x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), log)
+    item.setSymbol("o" if len(x) <= MARKER_MAX_POINTS else None)
     item.setData(x, y, connect="all", skipFiniteCheck=True)
+
+
+def style_curve(item, pen):
+    """Draw ``item`` with ``pen``, and its markers (when it has some) in the pen's colour."""
+    item.setPen(pen)
+    color = QColor(pen.color())
+    item.setSymbolPen(pg.mkPen(color))
+    item.setSymbolBrush(pg.mkBrush(color))
+    item.setSymbolSize(MARKER_SIZE)
 
 
 def data_extent(items, log=False):
@@ -399,7 +412,7 @@ class LossPlot(_PlotBase):
         self.refresh()
 
     def _style_items(self):
-        self.curve.setPen(pg.mkPen(_look.foreground, width=LINE_WIDTH))
+        style_curve(self.curve, pg.mkPen(_look.foreground, width=LINE_WIDTH))
 
     @property
     def log_scale(self):
@@ -466,7 +479,7 @@ class ParameterPlot(_PlotBase):
 
     def _style_items(self):
         for index, (curve, key) in enumerate(zip(self.curves, self.keys)):
-            curve.setPen(param_pen(index, key[0], selected=index == self.selected))
+            style_curve(curve, param_pen(index, key[0], selected=index == self.selected))
             self.list.item(index).setIcon(self._swatch(index, key[0]))
 
     # -- building ---------------------------------------------------------------------------------
@@ -479,7 +492,8 @@ class ParameterPlot(_PlotBase):
         self.list.clear()
         self.curves, self.keys, self.selected = [], [], None
         for p in self.controller.network.parameters():
-            curve = item.plot(pen=param_pen(p.index, p.kind))
+            curve = item.plot()
+            style_curve(curve, param_pen(p.index, p.kind))
             curve.setZValue(Z_CURVE)
             curve.setCurveClickable(True, width=CLICK_TOLERANCE_PX)
             curve.sigClicked.connect(lambda *_, index=p.index: self._curve_clicked(index))
@@ -546,14 +560,14 @@ class ParameterPlot(_PlotBase):
         index = self.keys.index(key) if key in self.keys else None
         if self.selected is not None:
             old = self.selected
-            self.curves[old].setPen(param_pen(old, self.keys[old][0]))
+            style_curve(self.curves[old], param_pen(old, self.keys[old][0]))
             self.curves[old].setZValue(Z_CURVE)
         self.selected = index
         self.list.blockSignals(True)
         if index is None:
             self.list.clearSelection()
         else:
-            self.curves[index].setPen(param_pen(index, key[0], selected=True))
+            style_curve(self.curves[index], param_pen(index, key[0], selected=True))
             self.curves[index].setZValue(Z_SELECTED)
             self.list.setCurrentRow(index)
             self.list.scrollToItem(self.list.item(index))

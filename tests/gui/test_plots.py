@@ -4,6 +4,7 @@ import warnings
 from contextlib import contextmanager
 
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import (QCheckBox, QListWidget, QStyle, QStyleOptionViewItem,
@@ -12,8 +13,8 @@ from PySide6.QtWidgets import (QCheckBox, QListWidget, QStyle, QStyleOptionViewI
 from engine.lesson import load_preset
 from gui.controller import Controller
 from gui.history import History
-from gui.plots import (LINE_WIDTH, SELECTED_WIDTH, LossPlot, OutputPlot, ParameterPlot,
-                       history_points, set_curve)
+from gui.plots import (LINE_WIDTH, MARKER_MAX_POINTS, SELECTED_WIDTH, LossPlot, OutputPlot,
+                       ParameterPlot, history_points, set_curve)
 
 
 @pytest.fixture
@@ -509,10 +510,14 @@ def test_ranges_are_fitted_afresh_when_the_history_restarts_or_shrinks(
         assert_curves_in_view(parameter_plot.plot, parameter_plot.curves)
 
 
-def test_one_step_draws_inside_a_range_around_it(qtbot, controller, plots):
+def test_one_step_draws_markers_inside_a_range_around_them(qtbot, controller, plots):
     loss_plot, parameter_plot, _ = plots
     rec = controller.step()
     wait_drawn(qtbot, controller, plots)
+    items = [loss_plot.curve, *parameter_plot.curves]
+    for item in items:
+        assert len(data(item)[0]) == 1
+        assert item.opts["symbol"] is not None  # one point draws no line, but a marker
     with no_runtime_warnings():
         (x0, x1), (y0, y1) = assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
         assert x1 - x0 <= 2 and y1 - y0 <= 2 * rec.loss  # around the loss, not ±0.5 around it
@@ -520,3 +525,17 @@ def test_one_step_draws_inside_a_range_around_it(qtbot, controller, plots):
     controller.step()
     wait_drawn(qtbot, controller, plots)
     assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+    train(qtbot, controller, MARKER_MAX_POINTS)  # many points: a line alone
+    wait_drawn(qtbot, controller, plots)
+    assert all(item.opts["symbol"] is None for item in items)
+
+
+def test_markers_take_the_colour_of_their_curve(qtbot, controller, plots):
+    parameter_plot = plots[1]
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    controller.select(("w", 3, 5))  # the selected curve's pen is wider, its colour the same
+    for curve in parameter_plot.curves:
+        colour = curve.opts["pen"].color()
+        assert pg.mkBrush(curve.opts["symbolBrush"]).color() == colour
+        assert pg.mkPen(curve.opts["symbolPen"]).color() == colour
