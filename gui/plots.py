@@ -10,9 +10,14 @@ The x axis counts steps taken: the loss before step s + 1 is drawn at s (0 for t
 loss), a parameter after step s + 1 at s + 1. Once the history's buckets hold several steps each,
 every curve also ends in the latest value at the latest step, so the line ends where training is.
 
-Data never reaches pyqtgraph with a NaN/Inf in it (nor a value ≤ 0 on a log axis): points are
-filtered first, which lets ``setData`` skip pyqtgraph's own check. A curve of a few points also
-marks each point, so that one step, which draws no line, shows. ``History.curve`` returns at
+Data never reaches pyqtgraph with a NaN/Inf in it: points are filtered first, which lets
+``setData`` skip pyqtgraph's own check. Any finite value draws (``drawable``): magnitudes beyond
+``DRAW_MAX`` draw at ±``DRAW_MAX`` and non-zero ones below ``DRAW_MIN`` at 0, where pyqtgraph's
+range, padding, tick and pixel-size arithmetic stays finite (its ViewBox stops at ±1e307, and
+1.7e308 − (−1.7e308) is already Inf; a span of 1e-310 gives NaN pixel positions); a log axis
+leaves out values ≤ 0, which have no logarithm. The numbers shown as text (value
+labels, CSV exports: ``real_data``) stay the real ones. A curve of a few points also marks each
+point, so that one step, which draws no line, shows. ``History.curve`` returns at
 most 2 × capacity points per column (min/max per bucket), few enough for 15 curves to redraw in
 a frame, so pyqtgraph's downsampling and clip-to-view stay off (both were slower here while the
 x axis auto-ranges). Measured costs that set the constants below: a curve pen wider than 1 px
@@ -55,6 +60,11 @@ MAX_TICK_LEVEL = 0    # major ticks and grid lines only
 CLICK_TOLERANCE_PX = 8
 MARKER_MAX_POINTS = 30  # a curve of at most this many points also marks each point
 MARKER_SIZE = 6
+#: drawn values stay within these magnitudes (or are 0): 7 decades inside float64's ±1.8e308 and
+#: ±2.2e-308, room for pyqtgraph's padding and zoom arithmetic; on a log axis 10^±300 also stays
+#: inside the ±307.6 decades that its ViewBox allows there
+DRAW_MAX = 1e300
+DRAW_MIN = 1e-300
 FAR_VIEWS = 1e3  # data this many view spans outside the view is set in view at once
 
 #: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
@@ -133,12 +143,31 @@ def finite_points(x, y, positive=False):
     return x[keep], y[keep]
 
 
+def drawable(y, log=False):
+    """Finite values ``y`` as they are drawn: magnitudes above ``DRAW_MAX`` at ±``DRAW_MAX``,
+    non-zero ones below ``DRAW_MIN`` at 0; for a log axis (``log``, positive values only)
+    within [``DRAW_MIN``, ``DRAW_MAX``]."""
+    y = np.asarray(y, dtype=np.float64)
+    if log:
+        return np.clip(y, DRAW_MIN, DRAW_MAX)
+    y = np.clip(y, -DRAW_MAX, DRAW_MAX)
+    y[np.abs(y) < DRAW_MIN] = 0.0
+    return y
+
+
 def set_curve(item, x, y, log=False):
     """Feed ``item`` (a PlotDataItem) with the finite part of (x, y) (its positive part on a log
-    axis: ``log``), marking each point when there are few."""
+    axis: ``log``), ``drawable``, marking each point when there are few. ``real_data(item)``
+    gives back the real values."""
     x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), log)
+    item.real_data = (x, y)
     item.setSymbol("o" if len(x) <= MARKER_MAX_POINTS else None)
-    item.setData(x, y, connect="all", skipFiniteCheck=True)
+    item.setData(x, drawable(y, log), connect="all", skipFiniteCheck=True)
+
+
+def real_data(item):
+    """(x, y) that ``set_curve`` last gave ``item``, before ``drawable``: the real numbers."""
+    return getattr(item, "real_data", None)
 
 
 def style_curve(item, pen):
@@ -660,16 +689,17 @@ class OutputPlot(_PlotBase):
         pos = np.arange(len(self.neurons), dtype=np.float64)
         xs = np.concatenate((pos - self.OFFSET, pos + self.OFFSET))
         values = np.concatenate((self.outputs, self.targets))
+        finite = np.isfinite(values)
+        drawn = drawable(np.where(finite, values, 0.0))  # a non-finite value at 0
         self._set_bars(self.output_bars, pos - self.OFFSET, self.outputs)
         self._set_bars(self.target_bars, pos + self.OFFSET, self.targets)
-        for label, x, v in zip(self.value_labels, xs, values):
-            label.setText(fmt(v))  # "—" for a non-finite value, drawn at 0
-            v = float(v) if np.isfinite(v) else 0.0
-            label.setAnchor((0.5, 1.0) if v >= 0 else (0.5, 0.0))  # beyond the bar's end
-            label.setPos(x, v)
-        finite = values[np.isfinite(values)]
-        lo = min(0.0, float(finite.min())) if len(finite) else 0.0
-        hi = max(0.0, float(finite.max())) if len(finite) else 1.0
+        for label, x, v, d in zip(self.value_labels, xs, values, drawn):
+            label.setText(fmt(v))  # the real number; "—" for a non-finite value
+            label.setAnchor((0.5, 1.0) if d >= 0 else (0.5, 0.0))  # beyond the bar's end
+            label.setPos(x, float(d))
+        shown = drawn[finite]
+        lo = min(0.0, float(shown.min())) if len(shown) else 0.0
+        hi = max(0.0, float(shown.max())) if len(shown) else 1.0
         if hi - lo < 1e-12:
             hi = lo + 1.0
         room = 0.18 * (hi - lo)  # for the value labels beyond the bars' ends
@@ -699,4 +729,4 @@ class OutputPlot(_PlotBase):
 
     def _set_bars(self, bars, x, heights):
         keep = np.isfinite(heights)
-        bars.setOpts(x=x[keep], height=heights[keep], width=self.BAR_WIDTH)
+        bars.setOpts(x=x[keep], height=drawable(heights[keep]), width=self.BAR_WIDTH)

@@ -13,8 +13,9 @@ from PySide6.QtWidgets import (QCheckBox, QListWidget, QStyle, QStyleOptionViewI
 from engine.lesson import load_preset
 from gui.controller import Controller
 from gui.history import History
-from gui.plots import (LINE_WIDTH, MARKER_MAX_POINTS, SELECTED_WIDTH, LossPlot, OutputPlot,
-                       ParameterPlot, history_points, set_curve)
+from gui.plots import (DRAW_MAX, DRAW_MIN, LINE_WIDTH, MARKER_MAX_POINTS, SELECTED_WIDTH,
+                       LossPlot, OutputPlot, ParameterPlot, drawable, history_points, set_curve)
+from gui.style import fmt
 
 
 @pytest.fixture
@@ -354,6 +355,14 @@ def test_set_curve_drops_non_finite_points_and_non_positive_ones_for_a_log_axis(
     assert len(data(item)[0]) == 0
 
 
+def test_drawable_values_stay_where_pyqtgraph_can_compute():
+    y = np.array([1.7e308, -1.7e308, 1e300, 5e-324, -1e-310, 0.0, 0.25, -3.0])
+    np.testing.assert_array_equal(
+        drawable(y), [DRAW_MAX, -DRAW_MAX, 1e300, 0.0, 0.0, 0.0, 0.25, -3.0])
+    positive = drawable(np.array([1.7e308, 1e300, 5e-324, 0.25]), log=True)
+    np.testing.assert_array_equal(positive, [DRAW_MAX, 1e300, DRAW_MIN, 0.25])
+
+
 def test_a_diverging_learning_rate_plots_nothing_non_finite(qtbot, controller, plots):
     loss_plot, parameter_plot, output_plot = plots
     messages = []
@@ -539,3 +548,53 @@ def test_markers_take_the_colour_of_their_curve(qtbot, controller, plots):
         colour = curve.opts["pen"].color()
         assert pg.mkBrush(curve.opts["symbolBrush"]).color() == colour
         assert pg.mkPen(curve.opts["symbolPen"]).color() == colour
+
+
+@pytest.mark.parametrize("edits", [
+    {("lr",): "1e-300", ("ob", 0, 5): "1e150"},    # L ≈ 5e299 (a tiny η keeps the next finite)
+    {("lr",): "1e-300", ("ob", 0, 5): "1.3e154"},  # L ≈ 8.5e307: Err² just below overflow
+    {("b", 5): "1.7e308", ("ob", 0, 5): "1.7e308",  # parameters near the limit, a small loss
+     ("b", 6): "-1e300", ("ob", 0, 6): "-1e300"},
+], ids=["loss 5e299", "loss 8.5e307", "parameters 1.7e308"])
+def test_huge_finite_values_in_the_history_draw_in_view(qtbot, controller, plots, edits):
+    loss_plot, parameter_plot, _ = plots
+    controller.step()
+    for key, text in edits.items():
+        assert controller.edit(key, text)
+    for _ in range(2):
+        assert controller.step() is not None
+    wait_drawn(qtbot, controller, plots)
+    items = [loss_plot.curve, *parameter_plot.curves]
+    assert max(abs(controller.history.curve(c)[1]).max() for c in range(len(items))) > 1e299
+    with no_runtime_warnings():
+        assert_all_finite(plots)
+        for column, item in enumerate(items):
+            np.testing.assert_array_equal(
+                data(item)[1], np.clip(controller.history.curve(column)[1], -DRAW_MAX, DRAW_MAX))
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+        assert_curves_in_view(parameter_plot.plot, parameter_plot.curves)
+        loss_plot.set_log_scale(True)
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True)
+        loss_plot.set_log_scale(False)
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+
+
+@pytest.mark.parametrize("target", ["1e300", "1.7e308", "-1.7e308"])
+def test_huge_targets_and_outputs_draw_with_their_real_numbers(qtbot, controller, plots, target):
+    output_plot = plots[2]
+    assert controller.edit(("w", 3, 5), "1e308")  # y5 ≈ 2.7e307: huge, finite
+    assert controller.edit(("ob", 0, 6), target)
+    with no_runtime_warnings():
+        output_plot.refresh()
+        qtbot.wait(150)  # the throttled refreshes of the edits above, too
+        y5 = controller.record.out(5, controller.record_sample)
+        assert output_plot.value_labels[0].toPlainText() == fmt(y5)
+        assert output_plot.value_labels[4].toPlainText() == fmt(float(target))
+        (_, _), (y0, y1) = view_range(output_plot.plot)
+        assert np.isfinite([y0, y1]).all()
+        for bars in (output_plot.output_bars, output_plot.target_bars):
+            heights = bars.opts["height"]
+            assert np.isfinite(heights).all()
+            assert y0 <= heights.min() and heights.max() <= y1
+        assert output_plot.target_bars.opts["height"][1] == np.sign(float(target)) * min(
+            abs(float(target)), DRAW_MAX)
