@@ -14,8 +14,8 @@ Data never reaches pyqtgraph with a NaN/Inf in it: points are filtered first, wh
 ``setData`` skip pyqtgraph's own check. Any finite value draws (``drawable``): magnitudes beyond
 ``DRAW_MAX`` draw at ±``DRAW_MAX`` and non-zero ones below ``DRAW_MIN`` at 0, where pyqtgraph's
 range, padding, tick and pixel-size arithmetic stays finite (its ViewBox stops at ±1e307, and
-1.7e308 − (−1.7e308) is already Inf; a span of 1e-310 gives NaN pixel positions); a log axis
-leaves out values ≤ 0, which have no logarithm. The numbers shown as text (value
+1.7e308 − (−1.7e308) is already Inf; a span of 1e-310 gives NaN pixel positions); on the log
+axis values ≤ 0 draw a decade below the smallest positive one. The numbers shown as text (value
 labels, CSV exports: ``real_data``) stay the real ones. A curve of a few points also marks each
 point, so that one step, which draws no line, shows. ``History.curve`` returns at
 most 2 × capacity points per column (min/max per bucket), few enough for 15 curves to redraw in
@@ -65,6 +65,7 @@ MARKER_SIZE = 6
 #: inside the ±307.6 decades that its ViewBox allows there
 DRAW_MAX = 1e300
 DRAW_MIN = 1e-300
+LOG_FLOOR_IF_NONE = 1e-16  # on a log axis, where a curve has no positive value to go below
 FAR_VIEWS = 1e3  # data this many view spans outside the view is set in view at once
 
 #: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
@@ -132,12 +133,9 @@ def param_pen(index, kind, selected=False):
     return pen
 
 
-def finite_points(x, y, positive=False):
-    """(x, y) without the points where x or y is NaN/±Inf (or y ≤ 0 when ``positive``: a log
-    axis)."""
+def finite_points(x, y):
+    """(x, y) without the points where x or y is NaN/±Inf."""
     keep = np.isfinite(y) & np.isfinite(x)
-    if positive:
-        keep &= y > 0
     if keep.all():
         return x, y
     return x[keep], y[keep]
@@ -145,21 +143,28 @@ def finite_points(x, y, positive=False):
 
 def drawable(y, log=False):
     """Finite values ``y`` as they are drawn: magnitudes above ``DRAW_MAX`` at ±``DRAW_MAX``,
-    non-zero ones below ``DRAW_MIN`` at 0; for a log axis (``log``, positive values only)
-    within [``DRAW_MIN``, ``DRAW_MAX``]."""
+    non-zero ones below ``DRAW_MIN`` at 0. For a log axis (``log``) positive values within
+    [``DRAW_MIN``, ``DRAW_MAX``], and values ≤ 0, which have no logarithm, at a floor: the power
+    of ten a decade or more below the smallest positive value (``LOG_FLOOR_IF_NONE`` if there is
+    none)."""
     y = np.asarray(y, dtype=np.float64)
     if log:
-        return np.clip(y, DRAW_MIN, DRAW_MAX)
+        positive = y > 0
+        y = np.clip(y, DRAW_MIN, DRAW_MAX)
+        if not positive.all():
+            y[~positive] = (10.0 ** (math.floor(math.log10(y[positive].min())) - 1)
+                            if positive.any() else LOG_FLOOR_IF_NONE)
+        return y
     y = np.clip(y, -DRAW_MAX, DRAW_MAX)
     y[np.abs(y) < DRAW_MIN] = 0.0
     return y
 
 
 def set_curve(item, x, y, log=False):
-    """Feed ``item`` (a PlotDataItem) with the finite part of (x, y) (its positive part on a log
-    axis: ``log``), ``drawable``, marking each point when there are few. ``real_data(item)``
-    gives back the real values."""
-    x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64), log)
+    """Feed ``item`` (a PlotDataItem) with the finite part of (x, y), ``drawable`` (on a log
+    axis with ``log``), marking each point when there are few. ``real_data(item)`` gives back
+    the real values."""
+    x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
     item.real_data = (x, y)
     item.setSymbol("o" if len(x) <= MARKER_MAX_POINTS else None)
     item.setData(x, drawable(y, log), connect="all", skipFiniteCheck=True)
@@ -426,8 +431,9 @@ class LossPlot(_PlotBase):
         self.curve = self.plot.plot()
         self.log_check = QCheckBox("Log scale")
         self.log_check.setObjectName("logScaleCheck")
-        self.log_check.setToolTip("Show the loss on a logarithmic axis (steps whose loss is "
-                                  "exactly 0 have no place there and are left out)")
+        self.log_check.setToolTip("Show the loss on a logarithmic axis (a loss of exactly 0 has "
+                                  "no logarithm: it is drawn a decade below the smallest "
+                                  "positive loss shown)")
         self.log_check.toggled.connect(self.set_log_scale)
 
         top = QHBoxLayout()

@@ -235,22 +235,46 @@ def test_clicking_the_log_checkbox_switches_the_loss_axis(qtbot, controller, plo
     assert loss_plot.curve.opts["logMode"] == [False, False]
 
 
-def test_log_scale_leaves_out_a_loss_of_exactly_zero(qtbot, controller, plots):
+def test_a_loss_of_exactly_zero_draws_below_the_smallest_positive_one_on_a_log_axis(
+        qtbot, controller, plots):
     loss_plot = plots[0]
     train(qtbot, controller, 200)  # the notes' linear net reaches L = 0.0 exactly
     wait_drawn(qtbot, controller, plots)
     _, losses = controller.history.curve(0)
-    assert (losses == 0).any() and (losses > 0).any()
+    zero = losses == 0
+    assert zero.any() and (~zero).any()
+    with no_runtime_warnings():
+        loss_plot.set_log_scale(True)
+        assert loss_plot.log_check.isChecked()
+        x, y = data(loss_plot.curve)
+        assert len(x) == controller.history.n_steps  # every step is drawn, the zeros too
+        np.testing.assert_array_equal(y[~zero], losses[~zero])
+        assert (0 < y[zero]).all() and (y[zero] < losses[~zero].min()).all()
+        assert np.isfinite(shown(loss_plot.curve)[1]).all()
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True)
+        controller.step()
+        qtbot.wait(50)
+        assert_all_finite(plots)
+        loss_plot.set_log_scale(False)
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+    np.testing.assert_array_equal(data(loss_plot.curve)[1], controller.history.curve(0)[1])
+    assert "0" in loss_plot.log_check.toolTip()
+
+
+def test_a_loss_that_is_zero_from_the_start_still_draws_on_a_log_axis(qtbot, controller, plots):
+    loss_plot = plots[0]
+    rec = controller.record
+    for k, j in enumerate((5, 6, 7)):  # targets equal to the outputs: L = 0 exactly
+        assert controller.edit(("ob", 0, j), rec.out(j, 0))
     loss_plot.set_log_scale(True)
-    assert loss_plot.log_check.isChecked()
-    x, y = data(loss_plot.curve)
-    np.testing.assert_array_equal(y, losses[losses > 0])
-    assert np.isfinite(shown(loss_plot.curve)[1]).all()
-    controller.step()
-    qtbot.wait(50)
-    assert_all_finite(plots)
-    loss_plot.set_log_scale(False)
-    assert len(data(loss_plot.curve)[0]) == controller.history.n_steps
+    for _ in range(3):
+        controller.step()
+    wait_drawn(qtbot, controller, plots)
+    assert (controller.history.curve(0)[1] == 0).all()
+    with no_runtime_warnings():
+        x, y = data(loss_plot.curve)
+        assert len(x) == 3 and (y > 0).all() and len(set(y)) == 1  # a flat line, not a blank
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True)
 
 
 def test_selecting_a_weight_highlights_its_curve_and_row(qtbot, controller, plots):
@@ -342,7 +366,7 @@ def test_history_points_end_at_the_latest_value_and_stay_bounded():
             assert y.min() == rows[:h.n_steps, column].min()
 
 
-def test_set_curve_drops_non_finite_points_and_non_positive_ones_for_a_log_axis(plots):
+def test_set_curve_drops_non_finite_points_and_lifts_non_positive_ones_on_a_log_axis(plots):
     item = plots[0].curve
     x = np.arange(6.0)
     y = np.array([1.0, np.nan, np.inf, -np.inf, 0.0, 2.0])
@@ -350,7 +374,8 @@ def test_set_curve_drops_non_finite_points_and_non_positive_ones_for_a_log_axis(
     np.testing.assert_array_equal(data(item)[0], [0, 4, 5])
     np.testing.assert_array_equal(data(item)[1], [1, 0, 2])
     set_curve(item, x, y, log=True)
-    np.testing.assert_array_equal(data(item)[1], [1, 2])
+    np.testing.assert_array_equal(data(item)[0], [0, 4, 5])
+    np.testing.assert_array_equal(data(item)[1], [1, 0.1, 2])  # 0: a decade below the least
     set_curve(item, x, np.full(6, np.nan))
     assert len(data(item)[0]) == 0
 
@@ -359,8 +384,13 @@ def test_drawable_values_stay_where_pyqtgraph_can_compute():
     y = np.array([1.7e308, -1.7e308, 1e300, 5e-324, -1e-310, 0.0, 0.25, -3.0])
     np.testing.assert_array_equal(
         drawable(y), [DRAW_MAX, -DRAW_MAX, 1e300, 0.0, 0.0, 0.0, 0.25, -3.0])
-    positive = drawable(np.array([1.7e308, 1e300, 5e-324, 0.25]), log=True)
-    np.testing.assert_array_equal(positive, [DRAW_MAX, 1e300, DRAW_MIN, 0.25])
+    lifted = drawable(y, log=True)
+    assert (lifted >= DRAW_MIN / 10).all() and (lifted <= DRAW_MAX).all()
+    np.testing.assert_array_equal(lifted[[0, 2, 3, 6]], [DRAW_MAX, 1e300, DRAW_MIN, 0.25])
+    floor = lifted[[1, 4, 5, 7]]
+    assert len(set(floor)) == 1 and floor[0] < DRAW_MIN  # below the least positive value
+    assert (drawable(np.zeros(3), log=True) > 0).all()
+    assert np.isfinite(np.log10(drawable(np.zeros(3), log=True))).all()
 
 
 def test_a_diverging_learning_rate_plots_nothing_non_finite(qtbot, controller, plots):
