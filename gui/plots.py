@@ -67,6 +67,8 @@ DRAW_MAX = 1e300
 DRAW_MIN = 1e-300
 LOG_FLOOR_IF_NONE = 1e-16  # on a log axis, where a curve has no positive value to go below
 FAR_VIEWS = 1e3  # data this many view spans outside the view is set in view at once
+STEP_AXIS_MIN = -0.05  # the step axes show no negative steps (there are none): one step's view
+#                        starts here rather than centring step 0 in −0.5 … 0.5
 
 #: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
 #: without the orange that marks the selection elsewhere; weights draw solid, biases dashed
@@ -428,6 +430,7 @@ class LossPlot(_PlotBase):
         self.setObjectName("lossPlot")
         self.plot = make_plot_widget("step", "loss L")
         self.plot.setObjectName("lossPlotView")
+        self.plot.getPlotItem().getViewBox().setLimits(xMin=STEP_AXIS_MIN)
         self.curve = self.plot.plot()
         self.log_check = QCheckBox("Log scale")
         self.log_check.setObjectName("logScaleCheck")
@@ -488,6 +491,7 @@ class ParameterPlot(_PlotBase):
         self.setObjectName("weightPlot")
         self.plot = make_plot_widget("step", "value")
         self.plot.setObjectName("weightPlotView")
+        self.plot.getPlotItem().getViewBox().setLimits(xMin=STEP_AXIS_MIN)
         self.list = QListWidget()
         self.list.setObjectName("parameterList")
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)

@@ -559,7 +559,8 @@ def test_one_step_draws_markers_inside_a_range_around_them(qtbot, controller, pl
         assert item.opts["symbol"] is not None  # one point draws no line, but a marker
     with no_runtime_warnings():
         (x0, x1), (y0, y1) = assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
-        assert x1 - x0 <= 2 and y1 - y0 <= 2 * rec.loss  # around the loss, not ±0.5 around it
+        assert y1 - y0 <= 2 * rec.loss  # around the loss, not ±0.5 around it
+        assert -0.1 <= x0 and x1 <= 1.5  # from step 0 on: no negative steps
         assert_curves_in_view(parameter_plot.plot, parameter_plot.curves)
     controller.step()
     wait_drawn(qtbot, controller, plots)
