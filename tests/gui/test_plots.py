@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QListWidget, QStyle, QStyleOptionViewI
 
 from engine.lesson import load_preset
 from gui.controller import Controller
+from gui.exports import export_plot_csv
 from gui.history import History
 from gui.plots import (DRAW_MAX, DRAW_MIN, LINE_WIDTH, MARKER_MAX_POINTS, SELECTED_WIDTH,
                        LossPlot, OutputPlot, ParameterPlot, drawable, history_points, set_curve)
@@ -629,3 +630,20 @@ def test_huge_targets_and_outputs_draw_with_their_real_numbers(qtbot, controller
             assert y0 <= heights.min() and heights.max() <= y1
         assert output_plot.target_bars.opts["height"][1] == np.sign(float(target)) * min(
             abs(float(target)), DRAW_MAX)
+
+
+def test_the_csv_export_writes_the_real_values_not_the_clipped_ones(qtbot, controller, plots,
+                                                                    tmp_path):
+    assert controller.edit(("b", 5), "1.7e308")
+    assert controller.edit(("ob", 0, 5), "1.7e308")  # y5 = ob5: a small loss
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    parameter_plot = plots[1]
+    b5 = controller.param_index(("b", 5))
+    assert data(parameter_plot.curves[b5])[1][-1] == DRAW_MAX  # drawn clipped
+    path = tmp_path / "parameters.csv"
+    export_plot_csv(parameter_plot.plot, str(path), dict(zip(parameter_plot.curves,
+                                                             controller.network.labels)))
+    rows = path.read_text().splitlines()
+    assert rows[0].split(",")[1 + b5] == "b5"
+    assert float(rows[1].split(",")[1 + b5]) == 1.7e308
