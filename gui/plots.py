@@ -14,14 +14,14 @@ Data never reaches pyqtgraph with a NaN/Inf in it: points are filtered first, wh
 ``setData`` skip pyqtgraph's own check. Any finite value draws (``drawable``): magnitudes beyond
 ``DRAW_MAX`` draw at ±``DRAW_MAX`` and non-zero ones below ``DRAW_MIN`` at 0, where pyqtgraph's
 range, padding, tick and pixel-size arithmetic stays finite (its ViewBox stops at ±1e307, and
-1.7e308 − (−1.7e308) is already Inf; a span of 1e-310 gives NaN pixel positions); on the log
-axis values ≤ 0 draw a decade below the smallest positive one. The numbers shown as text (value
-labels, CSV exports: ``real_data``) stay the real ones. A curve of a few points also marks each
-point, so that one step, which draws no line, shows. ``History.curve`` returns at
-most 2 × capacity points per column (min/max per bucket), few enough for 15 curves to redraw in
-a frame, so pyqtgraph's downsampling and clip-to-view stay off (both were slower here while the
-x axis auto-ranges). Measured costs that set the constants below: a curve pen wider than 1 px
-draws ~8× slower, and minor grid lines add ~3 ms per axis per repaint.
+1.7e308 − (−1.7e308) is already Inf; a span of 1e-310 gives NaN pixel positions); on the log axis
+values ≤ 0 draw a decade below the smallest positive one. The numbers shown as text (value labels,
+CSV exports: ``real_data``) stay the real ones. A curve of a few points also marks each point, so
+that one step, which draws no line, shows. ``History.curve`` returns at most 2 × capacity points
+per column (min/max per bucket), few enough for 15 curves to redraw in a frame, so pyqtgraph's
+downsampling and clip-to-view stay off (both were slower here while the x axis auto-ranges).
+Measured costs that set the constants below: a curve pen wider than 1 px draws ~8× slower, and
+minor grid lines add ~3 ms per axis per repaint.
 
 The loss and parameter plots follow the data with pyqtgraph's auto-range (until the user pans or
 zooms), helped by ``fit_view`` where it falls short (no data, a single value, data far outside
