@@ -4,7 +4,7 @@ Prints the growth of the process's resident memory (RSS, from /proc/self/statm) 
 Python and NumPy allocated (tracemalloc) for
 
 - 10,000 presses of Randomize and Reset (alternating, through their QActions) on the notes'
-  net and on a 137-parameter net, after a long run has filled the history (target: < 50 MB);
+  net and on a 139-parameter net, after a long run has filled the history (target: < 50 MB);
 - 10^6 training steps in the window (Train N at full speed, the event loop running).
 
     uv run python benchmarks/bench_memory.py [--presses 10000] [--steps 1000000] [--check]
@@ -41,7 +41,7 @@ def rss_mb():
 
 
 def wide_lesson():
-    """A 137-parameter net: 4-8-8-3 (40 + 72 + 24 weights, 19 biases)."""
+    """A 139-parameter net: 4-8-8-3 (32 + 64 + 24 weights, 19 biases)."""
     net = Network([4, 8, 8, 3], ["tanh", "tanh", "linear"], seed=1)
     rng = np.random.default_rng(0)
     return Lesson(net, rng.normal(size=(8, 4)), rng.normal(size=(8, 3)), 0.01, name="wide")

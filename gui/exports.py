@@ -20,6 +20,8 @@ from PySide6.QtSvg import QSvgGenerator
 
 from engine.atomic import atomic_path, atomic_write
 
+from .plots import real_data
+
 SCALE = 2.0          # PNG pixels per screen pixel: crisp on a projector
 MARGIN = 12.0        # scene units of background around the diagram
 MAX_SIDE_PX = 16000  # a PNG side is never longer than this (the scale shrinks instead)
@@ -141,8 +143,9 @@ def export_plot_png(plot_widget, path, scale=SCALE):
 
 class _NamedCSVExporter(CSVExporter):
     """pyqtgraph's CSVExporter with the app's column names: ``x_name`` for the x column and
-    each curve's name from ``names`` (curve → name); numbers are written by ``number_text``
-    (the exporter writes text cells as they are), so they read back exactly."""
+    each curve's name from ``names`` (curve → name); the numbers are the real ones
+    (``gui.plots.real_data``, not the values clipped to draw), written by ``number_text`` (the
+    exporter writes text cells as they are), so they read back exactly."""
 
     def __init__(self, item, names, x_name):
         super().__init__(item)
@@ -154,6 +157,9 @@ class _NamedCSVExporter(CSVExporter):
         n_data = len(self.data)
         super()._exportPlotDataItem(plotDataItem)
         if len(self.data) > n_data:
+            real = real_data(plotDataItem)  # what the plot drew, before clipping it to draw
+            if real is not None:
+                self.data[-1] = list(real) if len(self.data[-1]) == 2 else [real[1]]
             self.data[-1] = [[number_text(v) for v in column] for column in self.data[-1]]
         added = len(self.header) - before
         name = self.names.get(id(plotDataItem))

@@ -10,18 +10,31 @@ The x axis counts steps taken: the loss before step s + 1 is drawn at s (0 for t
 loss), a parameter after step s + 1 at s + 1. Once the history's buckets hold several steps each,
 every curve also ends in the latest value at the latest step, so the line ends where training is.
 
-Data never reaches pyqtgraph with a NaN/Inf in it (nor a value ≤ 0 on a log axis): points are
-filtered first, which lets ``setData`` skip pyqtgraph's own check. ``History.curve`` returns at
-most 2 × capacity points per column (min/max per bucket), few enough for 15 curves to redraw in
-a frame, so pyqtgraph's downsampling and clip-to-view stay off (both were slower here while the
-x axis auto-ranges). Measured costs that set the constants below: a curve pen wider than 1 px
-draws ~8× slower, and minor grid lines add ~3 ms per axis per repaint.
+Data never reaches pyqtgraph with a NaN/Inf in it: points are filtered first, which lets
+``setData`` skip pyqtgraph's own check. Any finite value draws (``drawable``): magnitudes beyond
+``DRAW_MAX`` draw at ±``DRAW_MAX`` and non-zero ones below ``DRAW_MIN`` at 0, where pyqtgraph's
+range, padding, tick and pixel-size arithmetic stays finite (its ViewBox stops at ±1e307, and
+1.7e308 − (−1.7e308) is already Inf; a span of 1e-310 gives NaN pixel positions); on the log axis
+values ≤ 0 draw a decade below the smallest positive one. The numbers shown as text (value labels,
+CSV exports: ``real_data``) stay the real ones. A curve of a few points also marks each point, so
+that one step, which draws no line, shows. ``History.curve`` returns at most 2 × capacity points
+per column (min/max per bucket), few enough for 15 curves to redraw in a frame, so pyqtgraph's
+downsampling and clip-to-view stay off (both were slower here while the x axis auto-ranges).
+Measured costs that set the constants below: a curve pen wider than 1 px draws ~8× slower, and
+minor grid lines add ~3 ms per axis per repaint.
+
+The loss and parameter plots follow the data with pyqtgraph's auto-range (until the user pans or
+zooms), helped by ``fit_view`` where it falls short (no data, a single value, data far outside
+the view), and fit it afresh, auto-range back on, whenever the history restarts or shrinks
+(Reset, Randomize, Undo, another lesson or file) or the loss axis switches between linear and
+log.
 
 Colours and font sizes come from the active ``Look`` (a theme and a font scale): ``use_look``
 sets it and ``restyle_plots`` re-applies it to the plots already made.
 """
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -45,6 +58,17 @@ SELECTED_WIDTH = 3    # the selected parameter's curve, the only wide one
 Z_CURVE, Z_SELECTED = 0, 10
 MAX_TICK_LEVEL = 0    # major ticks and grid lines only
 CLICK_TOLERANCE_PX = 8
+MARKER_MAX_POINTS = 30  # a curve of at most this many points also marks each point
+MARKER_SIZE = 6
+#: drawn values stay within these magnitudes (or are 0): 7 decades inside float64's ±1.8e308 and
+#: ±2.2e-308, room for pyqtgraph's padding and zoom arithmetic; on a log axis 10^±300 also stays
+#: inside the ±307.6 decades that its ViewBox allows there
+DRAW_MAX = 1e300
+DRAW_MIN = 1e-300
+LOG_FLOOR_IF_NONE = 1e-16  # on a log axis, where a curve has no positive value to go below
+FAR_VIEWS = 1e3  # data this many view spans outside the view is set in view at once
+STEP_AXIS_MIN = -0.05  # the step axes show no negative steps (there are none): one step's view
+#                        starts here rather than centring step 0 in −0.5 … 0.5
 
 #: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
 #: without the orange that marks the selection elsewhere; weights draw solid, biases dashed
@@ -111,36 +135,121 @@ def param_pen(index, kind, selected=False):
     return pen
 
 
-def finite_points(x, y, positive=False):
-    """(x, y) without the points whose y is NaN/±Inf (or ≤ 0 when ``positive``: a log axis)."""
+def finite_points(x, y):
+    """(x, y) without the points where x or y is NaN/±Inf."""
     keep = np.isfinite(y) & np.isfinite(x)
-    if positive:
-        keep &= y > 0
     if keep.all():
         return x, y
     return x[keep], y[keep]
 
 
-def set_curve(item, x, y, positive=False):
-    """Feed ``item`` (a PlotDataItem) with the finite part of (x, y)."""
-    x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64),
-                         positive)
-    item.setData(x, y, connect="all", skipFiniteCheck=True)
+def drawable(y, log=False):
+    """Finite values ``y`` as they are drawn: magnitudes above ``DRAW_MAX`` at ±``DRAW_MAX``,
+    non-zero ones below ``DRAW_MIN`` at 0. For a log axis (``log``) positive values within
+    [``DRAW_MIN``, ``DRAW_MAX``], and values ≤ 0, which have no logarithm, at a floor: the power
+    of ten a decade or more below the smallest positive value (``LOG_FLOOR_IF_NONE`` if there is
+    none)."""
+    y = np.asarray(y, dtype=np.float64)
+    if log:
+        positive = y > 0
+        y = np.clip(y, DRAW_MIN, DRAW_MAX)
+        if not positive.all():
+            y[~positive] = (10.0 ** (math.floor(math.log10(y[positive].min())) - 1)
+                            if positive.any() else LOG_FLOOR_IF_NONE)
+        return y
+    y = np.clip(y, -DRAW_MAX, DRAW_MAX)
+    y[np.abs(y) < DRAW_MIN] = 0.0
+    return y
+
+
+def set_curve(item, x, y, log=False):
+    """Feed ``item`` (a PlotDataItem) with the finite part of (x, y), ``drawable`` (on a log
+    axis with ``log``), marking each point when there are few. ``real_data(item)`` gives back
+    the real values."""
+    x, y = finite_points(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    item.real_data = (x, y)
+    item.setSymbol("o" if len(x) <= MARKER_MAX_POINTS else None)
+    item.setData(x, drawable(y, log), connect="all", skipFiniteCheck=True)
+
+
+def real_data(item):
+    """(x, y) that ``set_curve`` last gave ``item``, before ``drawable``: the real numbers."""
+    return getattr(item, "real_data", None)
+
+
+def style_curve(item, pen):
+    """Draw ``item`` with ``pen``, and its markers (when it has some) in the pen's colour."""
+    item.setPen(pen)
+    color = QColor(pen.color())
+    item.setSymbolPen(pg.mkPen(color))
+    item.setSymbolBrush(pg.mkBrush(color))
+    item.setSymbolSize(MARKER_SIZE)
+
+
+def data_extent(items, log=False):
+    """((x0, x1), (y0, y1)) spanned by the data of ``items`` (PlotDataItems; hidden ones do not
+    count) in view units (log10 of y on a log axis), or None when they hold none."""
+    xs, ys = [], []
+    for item in items:
+        x, y = item.getOriginalDataset()
+        if item.isVisible() and x is not None and len(x):
+            xs += [x.min(), x.max()]
+            ys += [y.min(), y.max()]
+    if not xs:
+        return None
+    y0, y1 = float(min(ys)), float(max(ys))
+    if log:
+        y0, y1 = math.log10(y0), math.log10(y1)
+    return (float(min(xs)), float(max(xs))), (y0, y1)
+
+
+def fit_view(plot_item, items, log=False, refit=False):
+    """Keep the data of ``items`` in view on the axes of ``plot_item`` that follow the data
+    (pyqtgraph's auto-range, on until the user pans or zooms); with ``refit``, set a range that
+    fits the data now and turn auto-range back on.
+
+    pyqtgraph's auto-range falls short in three cases, and only there is the range set here:
+    with no data it keeps the old range (which a log axis then reads as decades); around a
+    single value it keeps the old span; and since it measures the data as drawn, which pyqtgraph
+    limits to 1e6 view heights around the view, it approaches a value far outside by a factor
+    of 1e6 per repaint. Elsewhere it is left alone (two auto-ranges would take turns)."""
+    vb = plot_item.getViewBox()
+    if refit:
+        vb.enableAutoRange(x=True, y=True)
+    extent = data_extent(items, log)
+    ranges = {}
+    for name, auto, view, axis in zip(("xRange", "yRange"), vb.autoRangeEnabled(),
+                                      vb.viewRange(), (0, 1)):
+        if auto is False:
+            continue
+        if extent is None:  # 0…1 steps; 0…1, or 10^-1…10^0 on a log axis
+            ranges[name] = (-1.0, 0.0) if log and axis else (0.0, 1.0)
+            continue
+        lo, hi = extent[axis]
+        far = FAR_VIEWS * (view[1] - view[0])
+        if lo == hi:  # a step either side; half the value, or half a decade, either side
+            half = 0.5 if axis == 0 or log or lo == 0 else abs(lo) / 2
+            ranges[name] = (lo - half, hi + half)
+        elif refit or lo < view[0] - far or hi > view[1] + far:
+            ranges[name] = (lo, hi)
+    if ranges:
+        vb.setRange(**ranges, disableAutoRange=False)
 
 
 def history_points(history, column, latest=None, x_offset=0.0, max_points=None):
     """(x, y) of one history column as drawn: ``History.curve`` (at most ``max_points``
-    points) shifted by ``x_offset``, plus, once buckets hold several steps, the latest value
-    (``latest``, the row from ``history.latest()``) at the latest step. At most
-    2 × capacity + 1 points."""
+    points) shifted by ``x_offset`` and numbered from the history's ``start`` (a lesson saved
+    at step 200 without its history draws from 200 on), plus, once buckets hold several steps,
+    the latest value (``latest``, the row from ``history.latest()``) at the latest step. At
+    most 2 × capacity + 1 points."""
     x, y = history.curve(column, max_points)
     if history.stride > 1 and len(x):
         if latest is None:
             latest = history.latest()
         x = np.append(x, history.n_steps - 1)
         y = np.append(y, latest[column])
-    if x_offset:
-        x += x_offset
+    if x_offset or history.start:
+        x += x_offset + history.start
     return x, y
 
 
@@ -234,10 +343,31 @@ class _PlotBase(QWidget):
         super().__init__(parent)
         self.controller = controller
         self._stale = True
+        self._refit = True  # fit the view afresh at the next redraw
+        self._seen = (None, 0)  # (the history, its n_steps) at the last historyChanged
         self._throttle = Throttle(self._refresh_if_shown, REFRESH_MS, self)
 
     def request_refresh(self, *_):
         self._throttle.request()
+
+    def _history_changed(self, *_):
+        """Redraw, and fit the view afresh when the history restarted or shrank (Reset,
+        Randomize, Undo, another lesson): noted now, since more steps may come before the
+        throttled redraw."""
+        history = self.controller.history
+        seen, n_steps = self._seen
+        if history is not seen or history.n_steps < n_steps:
+            self._refit = True
+        self._seen = (history, history.n_steps)
+        self.request_refresh()
+
+    def _structure_changed(self, *_):
+        self._refit = True
+        self.request_refresh()
+
+    def _fit(self, items, log=False):
+        fit_view(self.plot.getPlotItem(), items, log, refit=self._refit)
+        self._refit = False
 
     def _stack(self, top):
         """Lay out a row of controls (``top``) above the plot, which takes the rest."""
@@ -301,11 +431,13 @@ class LossPlot(_PlotBase):
         self.setObjectName("lossPlot")
         self.plot = make_plot_widget("step", "loss L")
         self.plot.setObjectName("lossPlotView")
+        self.plot.getPlotItem().getViewBox().setLimits(xMin=STEP_AXIS_MIN)
         self.curve = self.plot.plot()
         self.log_check = QCheckBox("Log scale")
         self.log_check.setObjectName("logScaleCheck")
-        self.log_check.setToolTip("Show the loss on a logarithmic axis (steps whose loss is "
-                                  "exactly 0 have no place there and are left out)")
+        self.log_check.setToolTip("Show the loss on a logarithmic axis (a loss of exactly 0 has "
+                                  "no logarithm: it is drawn a decade below the smallest "
+                                  "positive loss shown)")
         self.log_check.toggled.connect(self.set_log_scale)
 
         top = QHBoxLayout()
@@ -313,13 +445,13 @@ class LossPlot(_PlotBase):
         top.addWidget(self.log_check)
         self._stack(top)
 
-        controller.historyChanged.connect(self.request_refresh)
-        controller.structureChanged.connect(self.request_refresh)
+        controller.historyChanged.connect(self._history_changed)
+        controller.structureChanged.connect(self._structure_changed)
         self.restyle()
         self.refresh()
 
     def _style_items(self):
-        self.curve.setPen(pg.mkPen(_look.foreground, width=LINE_WIDTH))
+        style_curve(self.curve, pg.mkPen(_look.foreground, width=LINE_WIDTH))
 
     @property
     def log_scale(self):
@@ -331,18 +463,23 @@ class LossPlot(_PlotBase):
             self.log_check.setChecked(on)  # comes back here through ``toggled``
             return
         item = self.plot.getPlotItem()
-        # the data and the axis change in the order that never maps a value ≤ 0 through log10
+        # pyqtgraph's switch keeps the view range as it was, in the old axis' units, until its
+        # auto-range finds data to replace it: a linear −3e4 … 5e5 read as decades 10^−3e4 …
+        # 10^5e5 made its log axis list 9 ticks per decade, millions, and hang. So the data and a
+        # range that is valid in both units are set before the axis turns log, and again after
+        # it turns back.
+        self._refit = True
         if on:
             self._update()
             item.setLogMode(x=False, y=True)
         else:
             item.setLogMode(x=False, y=False)
             self._update()
-        item.enableAutoRange(y=True)
 
     def _update(self):
         x, y = history_points(self.controller.history, 0, max_points=self.max_points())
-        set_curve(self.curve, x, y, positive=self.log_scale)
+        set_curve(self.curve, x, y, log=self.log_scale)
+        self._fit([self.curve], log=self.log_scale)
 
 
 class ParameterPlot(_PlotBase):
@@ -355,6 +492,7 @@ class ParameterPlot(_PlotBase):
         self.setObjectName("weightPlot")
         self.plot = make_plot_widget("step", "value")
         self.plot.setObjectName("weightPlotView")
+        self.plot.getPlotItem().getViewBox().setLimits(xMin=STEP_AXIS_MIN)
         self.list = QListWidget()
         self.list.setObjectName("parameterList")
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
@@ -374,14 +512,14 @@ class ParameterPlot(_PlotBase):
         layout.addWidget(self.list)
 
         controller.structureChanged.connect(self.rebuild)
-        controller.historyChanged.connect(self.request_refresh)
+        controller.historyChanged.connect(self._history_changed)
         controller.selectionChanged.connect(self.show_selection)
         self.restyle()
         self.rebuild()
 
     def _style_items(self):
         for index, (curve, key) in enumerate(zip(self.curves, self.keys)):
-            curve.setPen(param_pen(index, key[0], selected=index == self.selected))
+            style_curve(curve, param_pen(index, key[0], selected=index == self.selected))
             self.list.item(index).setIcon(self._swatch(index, key[0]))
 
     # -- building ---------------------------------------------------------------------------------
@@ -394,7 +532,8 @@ class ParameterPlot(_PlotBase):
         self.list.clear()
         self.curves, self.keys, self.selected = [], [], None
         for p in self.controller.network.parameters():
-            curve = item.plot(pen=param_pen(p.index, p.kind))
+            curve = item.plot()
+            style_curve(curve, param_pen(p.index, p.kind))
             curve.setZValue(Z_CURVE)
             curve.setCurveClickable(True, width=CLICK_TOLERANCE_PX)
             curve.sigClicked.connect(lambda *_, index=p.index: self._curve_clicked(index))
@@ -406,6 +545,7 @@ class ParameterPlot(_PlotBase):
             row.setData(Qt.ItemDataRole.UserRole, p.index)
             self.list.addItem(row)
         self.list.blockSignals(False)
+        self._refit = True
         self.refresh()
         self.show_selection(self.controller.selection)
 
@@ -430,6 +570,7 @@ class ParameterPlot(_PlotBase):
         for p, curve in enumerate(self.curves):
             x, y = history_points(history, 1 + p, latest, x_offset=1.0, max_points=max_points)
             set_curve(curve, x, y)
+        self._fit(self.curves)
 
     # -- showing and hiding ---------------------------------------------------------------------
     def set_parameter_visible(self, index, visible):
@@ -442,6 +583,7 @@ class ParameterPlot(_PlotBase):
     def _row_changed(self, row):
         index = row.data(Qt.ItemDataRole.UserRole)
         self.curves[index].setVisible(row.checkState() == Qt.CheckState.Checked)
+        self._fit(self.curves)  # the view follows the curves shown
 
     # -- selection ----------------------------------------------------------------------------------
     def _curve_clicked(self, index):
@@ -458,14 +600,14 @@ class ParameterPlot(_PlotBase):
         index = self.keys.index(key) if key in self.keys else None
         if self.selected is not None:
             old = self.selected
-            self.curves[old].setPen(param_pen(old, self.keys[old][0]))
+            style_curve(self.curves[old], param_pen(old, self.keys[old][0]))
             self.curves[old].setZValue(Z_CURVE)
         self.selected = index
         self.list.blockSignals(True)
         if index is None:
             self.list.clearSelection()
         else:
-            self.curves[index].setPen(param_pen(index, key[0], selected=True))
+            style_curve(self.curves[index], param_pen(index, key[0], selected=True))
             self.curves[index].setZValue(Z_SELECTED)
             self.list.setCurrentRow(index)
             self.list.scrollToItem(self.list.item(index))
@@ -558,16 +700,17 @@ class OutputPlot(_PlotBase):
         pos = np.arange(len(self.neurons), dtype=np.float64)
         xs = np.concatenate((pos - self.OFFSET, pos + self.OFFSET))
         values = np.concatenate((self.outputs, self.targets))
+        finite = np.isfinite(values)
+        drawn = drawable(np.where(finite, values, 0.0))  # a non-finite value at 0
         self._set_bars(self.output_bars, pos - self.OFFSET, self.outputs)
         self._set_bars(self.target_bars, pos + self.OFFSET, self.targets)
-        for label, x, v in zip(self.value_labels, xs, values):
-            label.setText(fmt(v))  # "—" for a non-finite value, drawn at 0
-            v = float(v) if np.isfinite(v) else 0.0
-            label.setAnchor((0.5, 1.0) if v >= 0 else (0.5, 0.0))  # beyond the bar's end
-            label.setPos(x, v)
-        finite = values[np.isfinite(values)]
-        lo = min(0.0, float(finite.min())) if len(finite) else 0.0
-        hi = max(0.0, float(finite.max())) if len(finite) else 1.0
+        for label, x, v, d in zip(self.value_labels, xs, values, drawn):
+            label.setText(fmt(v))  # the real number; "—" for a non-finite value
+            label.setAnchor((0.5, 1.0) if d >= 0 else (0.5, 0.0))  # beyond the bar's end
+            label.setPos(x, float(d))
+        shown = drawn[finite]
+        lo = min(0.0, float(shown.min())) if len(shown) else 0.0
+        hi = max(0.0, float(shown.max())) if len(shown) else 1.0
         if hi - lo < 1e-12:
             hi = lo + 1.0
         room = 0.18 * (hi - lo)  # for the value labels beyond the bars' ends
@@ -597,4 +740,4 @@ class OutputPlot(_PlotBase):
 
     def _set_bars(self, bars, x, heights):
         keep = np.isfinite(heights)
-        bars.setOpts(x=x[keep], height=heights[keep], width=self.BAR_WIDTH)
+        bars.setOpts(x=x[keep], height=drawable(heights[keep]), width=self.BAR_WIDTH)

@@ -1,6 +1,10 @@
 """The live plots, as real widgets driven through the controller: what they draw must be the
 history and the network's numbers, never NaN/Inf, and never more points than the history holds."""
+import warnings
+from contextlib import contextmanager
+
 import numpy as np
+import pyqtgraph as pg
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtWidgets import (QCheckBox, QListWidget, QStyle, QStyleOptionViewItem,
@@ -9,8 +13,10 @@ from PySide6.QtWidgets import (QCheckBox, QListWidget, QStyle, QStyleOptionViewI
 from engine.lesson import load_preset
 from gui.controller import Controller
 from engine.history import History
-from gui.plots import (LINE_WIDTH, SELECTED_WIDTH, LossPlot, OutputPlot, ParameterPlot,
-                       history_points, set_curve)
+from gui.exports import export_plot_csv
+from gui.plots import (DRAW_MAX, DRAW_MIN, LINE_WIDTH, MARKER_MAX_POINTS, SELECTED_WIDTH,
+                       LossPlot, OutputPlot, ParameterPlot, drawable, history_points, set_curve)
+from gui.style import fmt
 
 
 @pytest.fixture
@@ -58,8 +64,9 @@ def wait_drawn(qtbot, controller, plots):
 
     def done():
         n = controller.history.n_steps
-        return (last_x(loss_plot.curve) == (n - 1 if n else None)
-                and all(last_x(c) == (n if n else None) for c in parameter_plot.curves))
+        start = controller.history.start
+        return (last_x(loss_plot.curve) == (start + n - 1 if n else None)
+                and all(last_x(c) == (start + n if n else None) for c in parameter_plot.curves))
     qtbot.waitUntil(done, timeout=5000)
 
 
@@ -72,6 +79,43 @@ def assert_all_finite(plots):
     for bars in (output_plot.output_bars, output_plot.target_bars):
         assert np.isfinite(bars.opts["height"]).all()
         assert np.isfinite(bars.opts["x"]).all()
+
+
+@contextmanager
+def no_runtime_warnings():
+    """Fails when pyqtgraph reports trouble: it turns an exception inside a paint into a
+    RuntimeWarning ("Ignored exception"), and NumPy warns on an overflow."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    trouble = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert not trouble, trouble[0]
+
+
+def view_range(plot_widget):
+    """((x0, x1), (y0, y1)) as the user sees it: pyqtgraph settles its auto-range when it paints,
+    so paint first."""
+    plot_widget.grab()
+    return plot_widget.getPlotItem().vb.viewRange()
+
+
+def assert_in_view(view, x, y):
+    """The view range is finite and shows every point (x, y), both in view units (log10 of the
+    data on a log axis)."""
+    (x0, x1), (y0, y1) = view
+    assert np.isfinite([x0, x1, y0, y1]).all()
+    assert x0 < x1 and y0 < y1
+    if len(x):
+        assert x0 <= x.min() and x.max() <= x1
+        assert y0 <= y.min() and y.max() <= y1, (view, y.min(), y.max())
+
+
+def assert_curves_in_view(plot_widget, items, log=False):
+    view = view_range(plot_widget)
+    for item in items:
+        x, y = data(item)
+        assert_in_view(view, x, np.log10(y) if log else y)
+    return view
 
 
 def train(qtbot, controller, steps, timeout=60_000):
@@ -193,7 +237,8 @@ def test_clicking_the_log_checkbox_switches_the_loss_axis(qtbot, controller, plo
     assert loss_plot.curve.opts["logMode"] == [False, False]
 
 
-def test_log_scale_leaves_out_a_loss_of_exactly_zero(qtbot, controller, plots):
+def test_a_loss_of_exactly_zero_draws_below_the_smallest_positive_one_on_a_log_axis(
+        qtbot, controller, plots):
     loss_plot = plots[0]
     train(qtbot, controller, 20)
     # targets = the outputs the next step computes: from there on L = 0.0 exactly (δ = 0)
@@ -203,17 +248,40 @@ def test_log_scale_leaves_out_a_loss_of_exactly_zero(qtbot, controller, plots):
     train(qtbot, controller, 20)
     wait_drawn(qtbot, controller, plots)
     _, losses = controller.history.curve(0)
-    assert (losses == 0).any() and (losses > 0).any()
+    zero = losses == 0
+    assert zero.any() and (~zero).any()
+    with no_runtime_warnings():
+        loss_plot.set_log_scale(True)
+        assert loss_plot.log_check.isChecked()
+        x, y = data(loss_plot.curve)
+        assert len(x) == controller.history.n_steps  # every step is drawn, the zeros too
+        np.testing.assert_array_equal(y[~zero], losses[~zero])
+        assert (0 < y[zero]).all() and (y[zero] < losses[~zero].min()).all()
+        assert np.isfinite(shown(loss_plot.curve)[1]).all()
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True)
+        controller.step()
+        qtbot.wait(50)
+        assert_all_finite(plots)
+        loss_plot.set_log_scale(False)
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+    np.testing.assert_array_equal(data(loss_plot.curve)[1], controller.history.curve(0)[1])
+    assert "0" in loss_plot.log_check.toolTip()
+
+
+def test_a_loss_that_is_zero_from_the_start_still_draws_on_a_log_axis(qtbot, controller, plots):
+    loss_plot = plots[0]
+    rec = controller.record
+    for k, j in enumerate((5, 6, 7)):  # targets equal to the outputs: L = 0 exactly
+        assert controller.edit(("ob", 0, j), rec.out(j, 0))
     loss_plot.set_log_scale(True)
-    assert loss_plot.log_check.isChecked()
-    x, y = data(loss_plot.curve)
-    np.testing.assert_array_equal(y, losses[losses > 0])
-    assert np.isfinite(shown(loss_plot.curve)[1]).all()
-    controller.step()
-    qtbot.wait(50)
-    assert_all_finite(plots)
-    loss_plot.set_log_scale(False)
-    assert len(data(loss_plot.curve)[0]) == controller.history.n_steps
+    for _ in range(3):
+        controller.step()
+    wait_drawn(qtbot, controller, plots)
+    assert (controller.history.curve(0)[1] == 0).all()
+    with no_runtime_warnings():
+        x, y = data(loss_plot.curve)
+        assert len(x) == 3 and (y > 0).all() and len(set(y)) == 1  # a flat line, not a blank
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True)
 
 
 def test_selecting_a_weight_highlights_its_curve_and_row(qtbot, controller, plots):
@@ -305,17 +373,31 @@ def test_history_points_end_at_the_latest_value_and_stay_bounded():
             assert y.min() == rows[:h.n_steps, column].min()
 
 
-def test_set_curve_drops_non_finite_points_and_non_positive_ones_for_a_log_axis(plots):
+def test_set_curve_drops_non_finite_points_and_lifts_non_positive_ones_on_a_log_axis(plots):
     item = plots[0].curve
     x = np.arange(6.0)
     y = np.array([1.0, np.nan, np.inf, -np.inf, 0.0, 2.0])
     set_curve(item, x, y)
     np.testing.assert_array_equal(data(item)[0], [0, 4, 5])
     np.testing.assert_array_equal(data(item)[1], [1, 0, 2])
-    set_curve(item, x, y, positive=True)
-    np.testing.assert_array_equal(data(item)[1], [1, 2])
+    set_curve(item, x, y, log=True)
+    np.testing.assert_array_equal(data(item)[0], [0, 4, 5])
+    np.testing.assert_array_equal(data(item)[1], [1, 0.1, 2])  # 0: a decade below the least
     set_curve(item, x, np.full(6, np.nan))
     assert len(data(item)[0]) == 0
+
+
+def test_drawable_values_stay_where_pyqtgraph_can_compute():
+    y = np.array([1.7e308, -1.7e308, 1e300, 5e-324, -1e-310, 0.0, 0.25, -3.0])
+    np.testing.assert_array_equal(
+        drawable(y), [DRAW_MAX, -DRAW_MAX, 1e300, 0.0, 0.0, 0.0, 0.25, -3.0])
+    lifted = drawable(y, log=True)
+    assert (lifted >= DRAW_MIN / 10).all() and (lifted <= DRAW_MAX).all()
+    np.testing.assert_array_equal(lifted[[0, 2, 3, 6]], [DRAW_MAX, 1e300, DRAW_MIN, 0.25])
+    floor = lifted[[1, 4, 5, 7]]
+    assert len(set(floor)) == 1 and floor[0] < DRAW_MIN  # below the least positive value
+    assert (drawable(np.zeros(3), log=True) > 0).all()
+    assert np.isfinite(np.log10(drawable(np.zeros(3), log=True))).all()
 
 
 def test_a_diverging_learning_rate_plots_nothing_non_finite(qtbot, controller, plots):
@@ -398,3 +480,190 @@ def test_a_new_network_rebuilds_curves_rows_and_bars(qtbot, controller, plots):
     assert parameter_plot.curves[controller.param_index(("w", 3, 5))].opts["pen"].widthF() \
         == SELECTED_WIDTH
     assert len(output_plot.value_labels) == 2
+
+
+# -- robust to any finite value, never a hang ------------------------------------------------------
+def make_a_huge_range_then(qtbot, controller, plots, action):
+    """Step, set ob5 = 1000, Step (the loss axis now reaches ~5e5), then ``action``."""
+    loss_plot = plots[0]
+    controller.step()
+    assert controller.edit(("ob", 0, 5), "1000")
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    assert view_range(loss_plot.plot)[1][1] > 1e5
+    action()
+
+
+@pytest.mark.timeout(20, method="thread")  # a hang inside a paint cannot be interrupted
+def test_log_scale_after_a_reset_from_a_huge_range_draws_at_once(qtbot, controller, plots):
+    """The issue's recipe: Step; ob5 = 1000; Step; Reset; tick Log scale. The linear range
+    −3e4 … 5e5 used to be read as decades, and pyqtgraph's log ticks (9 per decade) ate
+    gigabytes."""
+    loss_plot = plots[0]
+    make_a_huge_range_then(qtbot, controller, plots, controller.reset)
+    qtbot.wait(150)
+    with no_runtime_warnings():
+        qtbot.mouseClick(loss_plot.log_check, Qt.MouseButton.LeftButton)
+        assert loss_plot.log_check.isChecked()
+        assert loss_plot.plot.getPlotItem().getAxis("left").logMode
+        (x0, x1), (y0, y1) = view_range(loss_plot.plot)
+        assert np.isfinite([x0, x1, y0, y1]).all() and y1 - y0 < 10  # decades
+        rec = controller.step()
+        wait_drawn(qtbot, controller, plots)
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True)
+        assert data(loss_plot.curve)[1][-1] == rec.loss
+
+
+@pytest.mark.timeout(20, method="thread")
+def test_log_scale_after_a_reset_from_losses_near_the_float_limit(qtbot, controller, plots):
+    loss_plot = plots[0]
+    assert controller.edit(("lr",), "1e-300")  # so that the loss after the step stays finite
+    assert controller.edit(("ob", 0, 5), "1.3e154")  # L ≈ 8.5e307: Err² just below overflow
+    assert controller.step() is not None
+    wait_drawn(qtbot, controller, plots)
+    controller.reset()
+    qtbot.wait(150)
+    with no_runtime_warnings():
+        loss_plot.set_log_scale(True)
+        (_, _), (y0, y1) = view_range(loss_plot.plot)
+        assert np.isfinite([y0, y1]).all() and y1 - y0 < 10
+
+
+@pytest.mark.parametrize("action", ["reset", "randomize", "undo", "lesson"])
+def test_ranges_are_fitted_afresh_when_the_history_restarts_or_shrinks(
+        qtbot, controller, plots, action):
+    loss_plot, parameter_plot, _ = plots
+
+    def act():
+        if action == "reset":
+            # even after the user zoomed somewhere else (which turns auto-range off)
+            loss_plot.plot.getPlotItem().vb.setYRange(1e4, 2e4)
+            controller.reset()
+        elif action == "randomize":
+            controller.randomize()
+            assert controller.edit(("ob", 0, 5), "0.5")  # the target back: losses below 1
+        elif action == "undo":
+            controller.undo_stack.undo()  # the second Step
+            controller.undo_stack.undo()  # ob5 = 1000
+        else:
+            controller.load_lesson(load_preset("xor"))
+    make_a_huge_range_then(qtbot, controller, plots, act)
+    if controller.history.n_steps == 0:
+        controller.step()
+    wait_drawn(qtbot, controller, plots)
+    with no_runtime_warnings():
+        (_, _), (y0, y1) = assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+        assert y1 < 10  # the losses are below 1: the ~5e5 range is gone
+        assert_curves_in_view(parameter_plot.plot, parameter_plot.curves)
+
+
+def test_one_step_draws_markers_inside_a_range_around_them(qtbot, controller, plots):
+    loss_plot, parameter_plot, _ = plots
+    rec = controller.step()
+    wait_drawn(qtbot, controller, plots)
+    items = [loss_plot.curve, *parameter_plot.curves]
+    for item in items:
+        assert len(data(item)[0]) == 1
+        assert item.opts["symbol"] is not None  # one point draws no line, but a marker
+    with no_runtime_warnings():
+        (x0, x1), (y0, y1) = assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+        assert y1 - y0 <= 2 * rec.loss  # around the loss, not ±0.5 around it
+        assert -0.1 <= x0 and x1 <= 1.5  # from step 0 on: no negative steps
+        assert_curves_in_view(parameter_plot.plot, parameter_plot.curves)
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+    train(qtbot, controller, MARKER_MAX_POINTS)  # many points: a line alone
+    wait_drawn(qtbot, controller, plots)
+    assert all(item.opts["symbol"] is None for item in items)
+
+
+def test_markers_take_the_colour_of_their_curve(qtbot, controller, plots):
+    parameter_plot = plots[1]
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    controller.select(("w", 3, 5))  # the selected curve's pen is wider, its colour the same
+    for curve in parameter_plot.curves:
+        colour = curve.opts["pen"].color()
+        assert pg.mkBrush(curve.opts["symbolBrush"]).color() == colour
+        assert pg.mkPen(curve.opts["symbolPen"]).color() == colour
+
+
+@pytest.mark.parametrize("edits", [
+    {("lr",): "1e-300", ("ob", 0, 5): "1e150"},    # L ≈ 5e299 (a tiny η keeps the next finite)
+    {("lr",): "1e-300", ("ob", 0, 5): "1.3e154"},  # L ≈ 8.5e307: Err² just below overflow
+    {("b", 5): "1.7e308", ("ob", 0, 5): "1.7e308",  # parameters near the limit, a small loss
+     ("b", 6): "-1e300", ("ob", 0, 6): "-1e300"},
+], ids=["loss 5e299", "loss 8.5e307", "parameters 1.7e308"])
+def test_huge_finite_values_in_the_history_draw_in_view(qtbot, controller, plots, edits):
+    loss_plot, parameter_plot, _ = plots
+    controller.step()
+    for key, text in edits.items():
+        assert controller.edit(key, text)
+    for _ in range(2):
+        assert controller.step() is not None
+    wait_drawn(qtbot, controller, plots)
+    items = [loss_plot.curve, *parameter_plot.curves]
+    assert max(abs(controller.history.curve(c)[1]).max() for c in range(len(items))) > 1e299
+    with no_runtime_warnings():
+        assert_all_finite(plots)
+        for column, item in enumerate(items):
+            np.testing.assert_array_equal(
+                data(item)[1], np.clip(controller.history.curve(column)[1], -DRAW_MAX, DRAW_MAX))
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+        assert_curves_in_view(parameter_plot.plot, parameter_plot.curves)
+        loss_plot.set_log_scale(True)
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True)
+        loss_plot.set_log_scale(False)
+        assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+
+
+@pytest.mark.parametrize("target", ["1e300", "1.7e308", "-1.7e308"])
+def test_huge_targets_and_outputs_draw_with_their_real_numbers(qtbot, controller, plots, target):
+    output_plot = plots[2]
+    assert controller.edit(("w", 3, 5), "1e308")  # y5 ≈ 2.7e307: huge, finite
+    assert controller.edit(("ob", 0, 6), target)
+    with no_runtime_warnings():
+        output_plot.refresh()
+        qtbot.wait(150)  # the throttled refreshes of the edits above, too
+        y5 = controller.record.out(5, controller.record_sample)
+        assert output_plot.value_labels[0].toPlainText() == fmt(y5)
+        assert output_plot.value_labels[4].toPlainText() == fmt(float(target))
+        (_, _), (y0, y1) = view_range(output_plot.plot)
+        assert np.isfinite([y0, y1]).all()
+        for bars in (output_plot.output_bars, output_plot.target_bars):
+            heights = bars.opts["height"]
+            assert np.isfinite(heights).all()
+            assert y0 <= heights.min() and heights.max() <= y1
+        assert output_plot.target_bars.opts["height"][1] == np.sign(float(target)) * min(
+            abs(float(target)), DRAW_MAX)
+
+
+def test_the_csv_export_writes_the_real_values_not_the_clipped_ones(qtbot, controller, plots,
+                                                                    tmp_path):
+    assert controller.edit(("b", 5), "1.7e308")
+    assert controller.edit(("ob", 0, 5), "1.7e308")  # y5 = ob5: a small loss
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    parameter_plot = plots[1]
+    b5 = controller.param_index(("b", 5))
+    assert data(parameter_plot.curves[b5])[1][-1] == DRAW_MAX  # drawn clipped
+    path = tmp_path / "parameters.csv"
+    export_plot_csv(parameter_plot.plot, str(path), dict(zip(parameter_plot.curves,
+                                                             controller.network.labels)))
+    rows = path.read_text().splitlines()
+    assert rows[0].split(",")[1 + b5] == "b5"
+    assert float(rows[1].split(",")[1 + b5]) == 1.7e308
+
+
+def test_a_lesson_saved_without_its_history_draws_from_its_step_count_on(qtbot, controller,
+                                                                         plots):
+    lesson = load_preset("notes_linear")
+    controller.load_lesson(lesson, None, 200)  # as a file saved without the history opens
+    controller.step()
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    x, _ = data(plots[0].curve)
+    np.testing.assert_array_equal(x, [200, 201])  # the loss before steps 201 and 202
+    x, _ = data(plots[1].curves[0])
+    np.testing.assert_array_equal(x, [201, 202])  # w13 after them
