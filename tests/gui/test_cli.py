@@ -14,6 +14,8 @@ import pytest
 from engine.lesson import load_preset, write_lesson
 from gui import app
 from gui.main_window import MainWindow
+from gui.style import fmt
+from tests.gui.contract import fresh_pass
 from tests.gui.files_helpers import isolated_settings  # noqa: F401 (fixture)
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -200,3 +202,37 @@ def test_a_file_opened_from_the_command_line_is_guarded_against_other_programs(
     w.files.actionSave.trigger()
     assert asked == ["good.json"] and path.read_bytes() == theirs
     assert w.isWindowModified()
+
+
+def test_steps_in_the_window_the_command_line_and_a_reopened_save_show_the_same(
+        qtbot, tmp_path, monkeypatch, isolated_settings):
+    """Three Steps pressed in the window, ``--steps 3`` (with the window up, and for a
+    screenshot) and that lesson saved and opened again: the same step, the same L, the same
+    parameters — L is the loss at the parameters shown, whichever way they were reached."""
+    made = []
+    monkeypatch.setattr("gui.main_window.MainWindow.show",
+                        lambda self: made.append(self) or qtbot.addWidget(self))
+    monkeypatch.setattr("PySide6.QtWidgets.QApplication.exec", lambda *a: 0)
+
+    def shown(w):
+        return (w.step_label.text(), w.loss_label.text(), w.network.theta.tobytes())
+
+    assert app.main(["--preset", "notes_relu"]) == 0
+    pressed = made[-1]
+    for _ in range(3):
+        pressed.actionStep.trigger()  # the Step button (the window is not shown here)
+    assert app.main(["--preset", "notes_relu", "--steps", "3"]) == 0
+    trained = made[-1]
+    qtbot.waitUntil(lambda: not trained.controller.training)
+    assert app.main(["--preset", "notes_relu", "--steps", "3", "--screenshot",
+                     str(tmp_path / "shot.png")]) == 0
+    pictured = made[-1]
+    path = tmp_path / "three.json"
+    assert pressed.files.save_as(str(path))
+    assert app.main([str(path)]) == 0
+    reopened = made[-1]
+    loss = fresh_pass(pressed.controller)[0].loss
+    assert shown(pressed)[:2] == ("step 3", f"L = {fmt(loss, 6)}")
+    assert shown(trained) == shown(pressed)
+    assert shown(pictured) == shown(pressed)
+    assert shown(reopened) == shown(pressed)
