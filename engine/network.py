@@ -96,6 +96,10 @@ class Layout:
         self.n_params = off
         self.params = tuple(params)
         self.by_label = {p.label: p for p in params}
+        # the views ask these thousands of times per refresh: answer from dicts
+        self._where = {j: (l, j - self.first[l]) for l in range(len(self.sizes))
+                       for j in self.neurons(l)}
+        self._index = {(p.kind, p.i, p.j): p.index for p in params}
 
     def block(self, l):
         """The slice of layer l's weights and biases, which follow each other."""
@@ -103,6 +107,9 @@ class Layout:
 
     def locate(self, j):
         """(layer, position in layer) of neuron j; ValueError if there is no neuron j."""
+        where = self._where.get(j) if type(j) is int else None
+        if where is not None:
+            return where
         if isinstance(j, bool) or not isinstance(j, (int, np.integer)):
             raise ValueError(f"neuron number must be an integer, not {j!r}")
         if not 1 <= j <= self.n_neurons:
@@ -112,6 +119,9 @@ class Layout:
                 return l, int(j - self.first[l])
 
     def weight_index(self, i, j):
+        index = self._index.get(("w", i, j)) if type(i) is type(j) is int else None
+        if index is not None:
+            return index
         li, ai = self.locate(i)
         lj, cj = self.locate(j)
         if lj != li + 1:
@@ -122,6 +132,9 @@ class Layout:
         return self.slices[lj][0].start + ai * self.sizes[lj] + cj
 
     def bias_index(self, j):
+        index = self._index.get(("b", None, j)) if type(j) is int else None
+        if index is not None:
+            return index
         l, c = self.locate(j)
         if l == 0:
             raise ValueError(f"neuron {j} is an input; inputs have no bias")
