@@ -15,7 +15,7 @@ import math
 from importlib import resources
 from typing import NamedTuple
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt
 from PySide6.QtGui import (QActionGroup, QBrush, QFont, QGuiApplication, QIcon, QKeySequence,
                            QPalette)
 from PySide6.QtWidgets import QApplication, QDockWidget, QProxyStyle
@@ -28,11 +28,14 @@ DESKTOP_NAME = "backprop-lab"  # the .desktop entry and icon name (resources/, p
 KEY_GEOMETRY, KEY_STATE = "window/geometry", "window/state"
 KEY_FONT_SCALE, KEY_THEME = "view/fontScale", "view/theme"
 STATE_VERSION = 1  # bump when the docks change so an old saved layout is ignored
+DEFAULT_SIZE = (1600, 1000)  # a new window on screens at least this large; smaller ones filled
 
 #: the steps Larger/Smaller Text go through (fixed steps: in and out again lands on 1 exactly)
 FONT_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
-#: presentation mode multiplies the font scale by this
+#: presentation mode multiplies the font scale by this (the canvas's text grows further, as large
+#: as its room allows, up to MAX_CANVAS_SCALE)
 PRESENTATION_SCALE = 1.5
+MAX_CANVAS_SCALE = 12.0
 
 
 def icon_path():
@@ -76,6 +79,38 @@ def nearest_font_scale(value):
     return min(FONT_SCALES, key=lambda s: abs(s - value))
 
 
+def default_geometry(available):
+    """Where a new window goes on a screen whose free area is ``available`` (a QRect): the
+    whole of it on a projector-sized screen (1024×768, 1280×720), else DEFAULT_SIZE centred."""
+    width = min(DEFAULT_SIZE[0], available.width())
+    height = min(DEFAULT_SIZE[1], available.height())
+    x = available.x() + (available.width() - width) // 2
+    y = available.y() + (available.height() - height) // 2
+    return QRect(x, y, width, height)
+
+
+def fit_on_screen(window):
+    """Keep ``window`` (not full screen or maximized) inside its screen's free area: larger
+    text or a layout saved on a bigger screen never leave part of it out of reach."""
+    if window.windowState() & (Qt.WindowState.WindowFullScreen | Qt.WindowState.WindowMaximized):
+        return
+    screen = window.screen()
+    if screen is None:
+        return
+    free = screen.availableGeometry()
+    frame = window.frameGeometry()
+    if free.contains(frame):
+        return
+    extra_w = frame.width() - window.width()  # the window manager's frame
+    extra_h = frame.height() - window.height()
+    width = min(window.width(), free.width() - extra_w)
+    height = min(window.height(), free.height() - extra_h)
+    x = min(max(frame.x(), free.x()), free.right() + 1 - (width + extra_w))
+    y = min(max(frame.y(), free.y()), free.bottom() + 1 - (height + extra_h))
+    window.resize(width, height)
+    window.move(x, y)
+
+
 class Classroom(QObject):
     """The classroom actions of one MainWindow and the state behind them."""
 
@@ -87,6 +122,7 @@ class Classroom(QObject):
         self.presenting = False
         self._layout_before_presentation = None  # saveState() bytes while presenting
         self._layout_restored = False
+        self._default_state = window.saveState(STATE_VERSION)  # for Reset Layout
         self._make_actions()
         # the first Show restores the saved layout; a window state change keeps the Full
         # Screen check mark true
@@ -113,6 +149,9 @@ class Classroom(QObject):
             checkable=True)
         self.actionFullScreen = w._action("actionFullScreen", "Full Screen", "F11",
                                           self.set_full_screen, checkable=True)
+        self.actionResetLayout = w._action(
+            "actionResetLayout", "Reset Layout", "Ctrl+Shift+0", self.reset_layout,
+            "The window's default size for this screen and every panel in its place")
         native = QKeySequence(QKeySequence.StandardKey.FullScreen)  # Ctrl+Cmd+F on macOS
         if not native.isEmpty() and native != QKeySequence("F11"):
             self.actionFullScreen.setShortcuts([QKeySequence("F11"), native])
@@ -134,6 +173,7 @@ class Classroom(QObject):
         menu.addSeparator()
         menu.addAction(self.actionPresentation)
         menu.addAction(self.actionFullScreen)
+        menu.addAction(self.actionResetLayout)
         themes = menu.addMenu("&Theme")
         themes.setObjectName("themeMenu")
         for a in self.theme_actions.values():
@@ -173,6 +213,13 @@ class Classroom(QObject):
     def _apply_font_scale(self):
         QApplication.setFont(_scaled_font(platform_look().font, self.effective_font_scale))
         self._restyle_plots()
+        # the canvas: its text at the same scale; presenting, as large as the canvas allows
+        view = self.window.view
+        if self.presenting:
+            view.set_font_scale(self.effective_font_scale, largest_up_to=MAX_CANVAS_SCALE)
+        else:
+            view.set_font_scale(self.font_scale)
+        fit_on_screen(self.window)
 
     def _restyle_plots(self):
         plots.use_look(self.theme, self.effective_font_scale)
@@ -262,6 +309,23 @@ class Classroom(QObject):
             w.setWindowState(w.windowState() & ~Qt.WindowState.WindowFullScreen)
         if isinstance(state, QByteArray):
             w.restoreState(state, STATE_VERSION)
+        fit_on_screen(w)  # the screen may be smaller than the one it was saved on
+
+    def reset_layout(self):
+        """The window's default size for this screen and the docks where they start; the saved
+        layout is forgotten."""
+        if self.presenting:
+            self.set_presentation(False)
+        w = self.window
+        w.setWindowState(w.windowState() & ~(Qt.WindowState.WindowFullScreen
+                                             | Qt.WindowState.WindowMaximized))
+        w.restoreState(self._default_state, STATE_VERSION)
+        w.setGeometry(default_geometry(w.screen().availableGeometry()))
+        w.size_docks()
+        s = settings()
+        s.remove(KEY_GEOMETRY)
+        s.remove(KEY_STATE)
+        w.show_message("The window and its panels are back in their default places.")
 
     def save_layout(self):
         """Remember the window's geometry and docks (the layout from before presentation mode,

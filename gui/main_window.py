@@ -5,13 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QToolBar,
+    QDockWidget, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QScrollArea,
+    QToolBar,
 )
 
 from engine.lesson import load_preset, preset_names
 
 from . import autosave, classroom, crash, file_actions, teaching
 from .canvas.view import NetworkView
+from .fitted_label import FittedLabel
 from .controller import Controller
 from .settings import settings
 from .training import MAX_STEPS, SPEEDS
@@ -22,6 +24,8 @@ from .style import fmt
 MESSAGE_MS = 10_000  # how long a message stays in the status bar
 PROGRESS_STEPS = 1000  # the progress bar counts in thousandths (any N fits Qt's int)
 KEY_TRAIN_N = "training/trainN"
+RIGHT_SHARE, BOTTOM_SHARE = 0.26, 0.27  # of the window: the panel column, the plot band
+MIN_DOCK_CONTENT = (120, 80)  # px: the least a dock's content asks for
 DEFAULT_TRAIN_N = 1000
 
 
@@ -59,17 +63,12 @@ class MainWindow(QMainWindow):
         self.close_hooks = []   # callables run when the window does close
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
-        for name, title, widget, area in (
-            ("lesson", "Lesson", self.lesson_panel, right),
-            ("inspector", "Inspector", self.inspector, right),
-            ("loss", "Loss", self.loss_plot, bottom),
-            ("parameters", "Weights and biases", self.weight_plot, bottom),
-            ("outputs", "Outputs vs targets", self.output_plot, bottom),
-        ):
-            dock = QDockWidget(title, self, objectName=f"{name}Dock")
-            dock.setWidget(widget)
-            self.addDockWidget(area, dock)
-            self.docks[name] = dock
+        self.add_dock("lesson", "Lesson", self.lesson_panel, right, scroll=True)
+        self.add_dock("inspector", "Inspector", self.inspector, right, scroll=True)
+        for name, title, widget in (("loss", "Loss", self.loss_plot),
+                                    ("parameters", "Weights and biases", self.weight_plot),
+                                    ("outputs", "Outputs vs targets", self.output_plot)):
+            self.add_dock(name, title, widget, bottom)
         self._make_actions()
         self._make_status_bar()
         c.trainingStateChanged.connect(self._training_state)
@@ -77,16 +76,38 @@ class MainWindow(QMainWindow):
         c.revealChanged.connect(self._update_status)
         c.message.connect(self.show_message)
         c.progressChanged.connect(self._progress)
-        self.resize(1600, 1000)
-        # the canvas is what the class looks at: give it most of the height
-        self.resizeDocks([self.docks[n] for n in ("loss", "parameters", "outputs")],
-                         [300, 300, 300], Qt.Orientation.Vertical)
-        self.resizeDocks([self.docks["lesson"], self.docks["inspector"]], [330, 330],
-                         Qt.Orientation.Horizontal)
+        self.setGeometry(classroom.default_geometry(self.screen().availableGeometry()))
+        self.size_docks()
         # features that add their own docks, actions and menus (and may size them after ours)
         for feature in (teaching, file_actions, autosave, classroom, crash):
             feature.install(self)
         self._update_status()
+
+    def add_dock(self, name, title, widget, area, scroll=False):
+        """A dock ``name`` (``docks[name]``) holding ``widget``. ``scroll``: a panel of fields
+        and text, which scrolls when its dock is smaller than it — so larger text never makes
+        the window grow past the screen."""
+        dock = QDockWidget(title, self, objectName=f"{name}Dock")
+        if scroll:
+            area_widget = QScrollArea(objectName=f"{name}Scroll", widgetResizable=True)
+            area_widget.setFrameShape(QScrollArea.Shape.NoFrame)
+            area_widget.setWidget(widget)
+            widget = area_widget
+        # a panel may get small (it scrolls, a plot squeezes) but never widens the window
+        widget.setMinimumSize(*MIN_DOCK_CONTENT)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        self.docks[name] = dock
+        return dock
+
+    def size_docks(self):
+        """The default share of the window: the canvas, what the class looks at, gets most of
+        it; the panels a column on the right, the plots a band at the bottom."""
+        size = self.size()
+        self.resizeDocks([self.docks[n] for n in ("loss", "parameters", "outputs")],
+                         [round(size.height() * BOTTOM_SHARE)] * 3, Qt.Orientation.Vertical)
+        self.resizeDocks([self.docks["lesson"], self.docks["inspector"]],
+                         [round(size.width() * RIGHT_SHARE)] * 2, Qt.Orientation.Horizontal)
 
     @property
     def network(self):
@@ -202,9 +223,9 @@ class MainWindow(QMainWindow):
     # -- status bar ------------------------------------------------------------------------------
     def _make_status_bar(self):
         sb = self.statusBar()
-        self.step_label = QLabel(objectName="stepLabel")
-        self.loss_label = QLabel(objectName="lossLabel")
-        self.speed_label = QLabel(objectName="speedLabel")
+        self.step_label = FittedLabel(objectName="stepLabel")
+        self.loss_label = FittedLabel(objectName="lossLabel")
+        self.speed_label = FittedLabel(objectName="speedLabel")
         self.message_label = QLabel(objectName="messageLabel")
         self.progress = QProgressBar(objectName="trainProgress")
         self.progress.setMaximumWidth(220)
@@ -222,12 +243,16 @@ class MainWindow(QMainWindow):
 
     def _fit_status_labels(self):
         # sizes fixed for the longest text: a label whose size can change asks the whole
-        # window to lay out again, and its numbers change every frame while training
-        for label, widest in ((self.step_label, "step 10,000,000"),
-                              (self.loss_label, "L = −1.000000e+100"),
-                              (self.speed_label, "1,000,000 steps/s  (speed: 10000)")):
+        # window to lay out again, and its numbers change every frame while training; at
+        # large text they take at most a share of the screen's width and shrink their text
+        screen = self.screen().availableGeometry().width()
+        for label, widest, share in ((self.step_label, "step 10,000,000", 0.14),
+                                     (self.loss_label, "L = −1.000000e+100", 0.16),
+                                     (self.speed_label, "1,000,000 steps/s  (speed: 10000)",
+                                      0.22)):
             fm = label.fontMetrics()
-            label.setFixedSize(fm.horizontalAdvance(widest) + 8, fm.height() + 4)
+            label.setFixedSize(min(fm.horizontalAdvance(widest) + 8, round(share * screen)),
+                               fm.height() + 4)
 
     def changeEvent(self, event):
         super().changeEvent(event)

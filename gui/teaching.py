@@ -7,7 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QDockWidget, QFileDialog
+from PySide6.QtWidgets import QFileDialog
 from shiboken6 import isValid
 
 from engine.explain import Explainer, render
@@ -42,8 +42,8 @@ class Teaching(QObject):
         self.quiz = QuizPanel(c)
         self.gradcheck = None  # the dialog, made when first opened
         right = Qt.DockWidgetArea.RightDockWidgetArea
-        self.math_dock = self._dock("math", "Math", self.math, right)
-        self.quiz_dock = self._dock("quiz", "Predict", self.quiz, right)
+        self.math_dock = window.add_dock("math", "Math", self.math, right, scroll=True)
+        self.quiz_dock = window.add_dock("quiz", "Predict", self.quiz, right, scroll=True)
         # the math panel is what students read: it takes the lesson's place, in front, and the
         # column widens so a chain-rule line fits; the lesson is one tab away, the inspector stays
         window.tabifyDockWidget(window.docks["lesson"], self.math_dock)
@@ -60,13 +60,6 @@ class Teaching(QObject):
         window.view.predictRequested.connect(self.predict)
         c.changed.connect(self._sync_order_action)
         self._make_actions()
-
-    def _dock(self, name, title, widget, area):
-        dock = QDockWidget(title, self.window, objectName=f"{name}Dock")
-        dock.setWidget(widget)
-        self.window.addDockWidget(area, dock)
-        self.window.docks[name] = dock
-        return dock
 
     # -- actions ----------------------------------------------------------------------------------
     def _make_actions(self):

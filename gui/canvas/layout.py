@@ -7,7 +7,8 @@ its own edge (the edge passes through the label's centre, give or take a quarter
 at a fraction ``t`` of the way along it, chosen so that no two labels overlap each other or
 anything else. The search is greedy and most-constrained-first: the edge with the fewest free
 spots left is placed next, at its cheapest free spot — few other edges running under or just
-past the label (which would make it unclear which edge it names), near the middle of the edge.
+past the label (which would make it unclear which edge it names), near the middle of the edge;
+no label may cover a point where two edges cross.
 When some edge has no free spot the gap between the two columns is widened (then narrowed again
 by bisection to the least width that works, plus up to 35 % if that frees every label of other
 edges). A few vertical spacings are tried and the one whose drawing, fitted into a window of
@@ -41,6 +42,7 @@ COMFORT = (1.1, 1.2, 1.35)  # how much wider a gap may get to keep labels off ot
 STRETCHES = (1.0, 1.15, 1.3, 1.5, 1.75)  # neuron spacings tried, × the tightest
 AMBIGUITY_COST = 0.5   # every label lying on other edges would be worth half the drawing's size
 CLEARANCE = 14.0       # other edges should pass at least this far from a weight label
+CROSSING_CLEARANCE = 8.0  # and no crossing of two edges within this far of one
 TIE = 0.005            # layouts whose sizes differ by less than this count as equally large
 QUICK_LABELS = 40      # with more weight labels than this, stop trying spacings early
 
@@ -297,6 +299,10 @@ def _place_gap(layers, l, r, boxes, dy, width, gap):
         free &= ~((x0 < rect.right + gap / 2) & (x1 > rect.x - gap / 2)
                   & (y0 < rect.bottom + gap / 2) & (y1 > rect.y - gap / 2))
 
+    # where two edges cross, a label on top would hide which edge goes where: never there
+    for px, py in edge_crossings(s0, s1):
+        m = CROSSING_CLEARANCE
+        free &= ~((x0 - m < px) & (px < x1 + m) & (y0 - m < py) & (py < y1 + m))
     if not free.any(axis=1).all():
         return None  # some label has nowhere to go, whatever the others do
     # soft cost: other edges running under the label make it ambiguous which edge it names;
@@ -327,6 +333,24 @@ def _place_gap(layers, l, r, boxes, dy, width, gap):
         placed[("w",) + edges[e]] = Rect.centred(float(cx[e, k]), float(cy[e, k]), float(w),
                                                  float(h))
     return placed
+
+
+def edge_crossings(p, q):
+    """The points where two of the segments p[e] → q[e] cross (not where they only meet, at a
+    shared neuron)."""
+    points = []
+    for a in range(len(p)):
+        for b in range(a + 1, len(p)):
+            d1, d2 = q[a] - p[a], q[b] - p[b]
+            denom = d1[0] * d2[1] - d1[1] * d2[0]
+            if abs(denom) < 1e-12:
+                continue  # parallel
+            e = p[b] - p[a]
+            t = (e[0] * d2[1] - e[1] * d2[0]) / denom
+            u = (e[0] * d1[1] - e[1] * d1[0]) / denom
+            if 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6:
+                points.append((p[a][0] + t * d1[0], p[a][1] + t * d1[1]))
+    return points
 
 
 class GapPlacement(dict):

@@ -19,9 +19,10 @@ UNKNOWN = "?"  # a number the phase walk has not computed yet
 
 
 def widest_number(decimals):
-    """The widest number a label reserves room for: −888.888 at 3 decimals (8 characters);
-    a wider one is shrunk to fit rather than allowed to spill onto its neighbours."""
-    return "−888" + ("." + "8" * decimals if decimals > 0 else "8")
+    """The widest number a label reserves room for: −8.888 at 3 decimals (what the notes' values
+    look like); a wider one (−123.456) is shrunk to fit its box rather than allowed to spill
+    onto its neighbours, so typical numbers get the room to be large."""
+    return "−8" + ("." + "8" * decimals if decimals > 0 else "")
 
 
 def _safe(read, *args):

@@ -32,10 +32,11 @@ BACKGROUND = QColor("#FFFFFF")
 ZOOM_STEP = 1.2  # per wheel notch
 MAX_ZOOM = 6.0   # × the fitted scale
 MAX_GAP_LABELS = 160  # weight labels between two layers, at most (8 × 8 = 64 is typical)
-LAYOUT_CACHE = 8  # geometries remembered, so toggling a setting back is instant
+LAYOUT_CACHE = 24  # geometries remembered: toggling a setting back, weighing text sizes
 RESHAPE_MS = 250  # after the window stops changing shape for this long, re-lay the network out
 ASPECT_STEP = 1.1  # window shapes are rounded to steps of 10 %, so small resizes change nothing
 MIN_ASPECT, MAX_ASPECT = 0.8, 3.0
+TEXT_STEP = 1.25  # presentation mode weighs font scales this far apart
 
 
 class NetworkView(QGraphicsView):
@@ -62,6 +63,7 @@ class NetworkView(QGraphicsView):
 
         self.decimals = DEFAULT_DECIMALS
         self.font_scale = 1.0
+        self._text_range = (1.0, None)  # (scale, largest scale to weigh, or None)
         self.show_derivatives = True
         self.concealed = False  # backward-pass numbers hidden while a prediction is pending
         self._phase = (frozenset(), frozenset())  # (neurons, edges) the current phase marks
@@ -92,21 +94,47 @@ class NetworkView(QGraphicsView):
             self.show_derivatives = on
             self.relayout()
 
-    def set_font_scale(self, factor):
-        """Multiply every canvas text size by ``factor`` (presentation mode).
+    def set_font_scale(self, factor, largest_up_to=None):
+        """Multiply every canvas text size by ``factor`` (the app's text scale). With
+        ``largest_up_to`` (presentation mode), use the factor between the two that shows the
+        numbers largest on screen, chosen again whenever the canvas changes size.
 
         The layout grows with the text and the view always fits the whole network in, so on
-        screen text only grows where the drawing has fixed-size room to give up (margins, the
-        least gap width); combine it with a larger canvas, hidden derivatives or zoom."""
-        factor = float(factor)
-        if not math.isfinite(factor) or factor <= 0:
-            raise ValueError(f"font scale must be a positive number, not {factor}")
+        screen the text grows less than the factor: the drawing is mostly text already."""
+        for f in (factor, largest_up_to):
+            if f is not None and (not math.isfinite(f) or f <= 0):
+                raise ValueError(f"font scale must be a positive number, not {f}")
+        self._text_range = (float(factor), largest_up_to and max(float(largest_up_to), factor))
+        self._apply_font_scale(self._chosen_font_scale())
+
+    def _apply_font_scale(self, factor):
         if factor != self.font_scale:
             self.font_scale = factor
             self.fonts = theme.Fonts(factor)
             for item in self._text_items():
                 item.set_fonts(self.fonts)
             self.relayout()
+
+    def _chosen_font_scale(self):
+        lo, hi = self._text_range
+        if hi is None:
+            return lo
+        candidates = [lo]
+        while candidates[-1] * TEXT_STEP <= hi:
+            candidates.append(candidates[-1] * TEXT_STEP)
+        return max(candidates, key=self.on_screen_text)
+
+    def on_screen_text(self, factor=None):
+        """The height on screen of a label's text at font scale ``factor`` (default: the one in
+        use), with the whole network fitted into the canvas as it is now."""
+        factor = self.font_scale if factor is None else factor
+        fonts = self.fonts if factor == self.font_scale else theme.Fonts(factor)
+        geo = self._layout_for(fonts)
+        vp = self.viewport().rect().adjusted(2, 2, -2, -2)
+        b = geo.bounds
+        if vp.isEmpty() or b.w <= 0:
+            return 0.0
+        return fonts.height("label") * min(vp.width() / b.w, vp.height() / b.h)
 
     def set_concealed(self, on):
         """Hide (True) or show again every δ, Err and ∂L/∂θ, on the canvas and in its tooltips;
@@ -188,10 +216,10 @@ class NetworkView(QGraphicsView):
         """The layout's name for a label's box (the layout knows nothing of samples)."""
         return (key[0], key[-1]) if key[0] in ("x", "ob") else key
 
-    def _measure(self):
-        """(radius, boxes): the room every circle and label needs at the current fonts,
-        decimals and derivative setting, with room for the widest number."""
-        f, c = self.fonts, self.controller
+    def _measure(self, fonts=None):
+        """(radius, boxes): the room every circle and label needs at ``fonts`` (the current
+        ones by default), decimals and derivative setting, with room for the widest number."""
+        f, c = fonts or self.fonts, self.controller
         num = texts.widest_number(self.decimals)
         pad_w, pad_h = 2 * theme.PAD_X, 2 * theme.PAD_Y
         lay = c.network.layout
@@ -216,10 +244,10 @@ class NetworkView(QGraphicsView):
         radius = math.ceil(math.hypot(half_w, half_h) + BORDER_PX + 3)
         return radius, boxes
 
-    def relayout(self):
-        """Recompute the geometry and move every item (sizes, fonts or the derivative setting
-        changed); then rewrite the numbers."""
-        radius, boxes = self._measure()
+    def _layout_for(self, fonts):
+        """The geometry at ``fonts`` for the current network, settings and window shape
+        (remembered: toggling a setting back, or weighing font scales, is instant)."""
+        radius, boxes = self._measure(fonts)
         sizes = tuple(self.controller.network.sizes)
         cache_key = (sizes, radius, tuple(sorted(boxes.items())), self._aspect)
         geo = self._layouts.pop(cache_key, None)
@@ -228,7 +256,13 @@ class NetworkView(QGraphicsView):
         self._layouts[cache_key] = geo  # most recently used last
         while len(self._layouts) > LAYOUT_CACHE:
             self._layouts.pop(next(iter(self._layouts)))
-        self.net_layout = geo
+        return geo
+
+    def relayout(self):
+        """Recompute the geometry and move every item (sizes, fonts or the derivative setting
+        changed); then rewrite the numbers."""
+        geo = self.net_layout = self._layout_for(self.fonts)
+        radius = geo.radius
         for j, item in self.neurons.items():
             x, y = geo.centres[j]
             item.setPos(x, y)
@@ -431,11 +465,16 @@ class NetworkView(QGraphicsView):
         return min(max(DEFAULT_ASPECT * ASPECT_STEP ** k, MIN_ASPECT), MAX_ASPECT)
 
     def adapt_to_window_shape(self):
-        """Re-lay the network out for the window's current proportions, if they changed."""
+        """Re-lay the network out for the window's current proportions, if they changed (and,
+        in presentation mode, choose its text size for the new room)."""
         vp = self.viewport()
         aspect = self.rounded_aspect(vp.width(), vp.height())
-        if not math.isclose(aspect, self._aspect):
-            self._aspect = aspect
+        changed = not math.isclose(aspect, self._aspect)
+        self._aspect = aspect
+        factor = self._chosen_font_scale()
+        if factor != self.font_scale:
+            self._apply_font_scale(factor)
+        elif changed:
             self.relayout()
 
     def showEvent(self, event):

@@ -456,6 +456,37 @@ def test_no_label_overlaps_another_or_a_neuron(qtbot, controller, sizes):
         assert d <= v.labels[("w", i, j)].sceneBoundingRect().height() / 2
 
 
+def crossings(lines):
+    """Where two of the drawn edges (QLineF) cross, away from their ends."""
+    out = []
+    for a, la in enumerate(lines):
+        for lb in lines[a + 1:]:
+            kind, p = la.intersects(lb)
+            if kind == type(kind).BoundedIntersection and p not in (la.p1(), la.p2(), lb.p1(),
+                                                                     lb.p2()):
+                out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("sizes", SIZES, ids=lambda s: "-".join(map(str, s)))
+@pytest.mark.parametrize("scale", [1.0, 2.0])
+def test_no_label_covers_a_crossing_of_two_edges(qtbot, controller, sizes, scale):
+    """Where edges cross, a label on top would hide which edge is which (w14 and w23 on the
+    notes' net used to sit on their crossing)."""
+    controller.load_lesson(lesson_for(sizes))
+    v = NetworkView(controller)
+    qtbot.addWidget(v)
+    v.resize(1280, 800)
+    v.show()
+    v.set_font_scale(scale)
+    points = crossings([edge.line for edge in v.connections.values()])
+    assert points  # these nets do have crossing edges
+    for key, label in v.labels.items():
+        box = label.sceneBoundingRect()
+        for p in points:
+            assert not box.contains(p), f"{key} covers the crossing at ({p.x():.0f}, {p.y():.0f})"
+
+
 def test_long_numbers_shrink_inside_their_box_instead_of_overlapping(qtbot, view, controller):
     controller.edit(("w", 3, 5), -123456.789)
     label = view.labels[("w", 3, 5)]
