@@ -121,6 +121,7 @@ class Controller(QObject):
         self.step_count = step_count
         self.history = history if history is not None else History(n_columns, start=step_count)
         self.last_step = None
+        self.dead = None
         self.initial = self._state()
         self.undo_stack.clear()
         self.selection = None
@@ -331,6 +332,7 @@ class Controller(QObject):
         idx = self.batch_indices(self.step_count)
         self.record = self.network.step(self.inputs[idx], self.targets[idx], self.lr,
                                         apply=False)
+        self._find_dead(idx)
         hit = np.flatnonzero(idx == self.sample)
         self.sample_in_batch = bool(len(hit))
         if self.sample_in_batch:
@@ -342,6 +344,29 @@ class Controller(QObject):
             self.sample_record = self.network.step(self.inputs[s], self.targets[s], self.lr,
                                                    apply=False)
             self.sample_row = 0
+
+    def _find_dead(self, idx):
+        """``dead``: the ReLU neurons whose net is ≤ 0 for every sample — their output is 0 and
+        no gradient reaches their weights. Said (once) when a change kills one."""
+        net = self.network
+        relu = [l for l, a in enumerate(net.activations, start=1) if a == "relu"]
+        dead = set()
+        if relu:
+            everything = len(idx) == len(self.inputs)
+            rec = self.record if everything else net.step(self.inputs, self.targets, self.lr,
+                                                          apply=False)
+            for l in relu:
+                for j in net.layout.neurons(l):
+                    nets = rec.nets[l][:, net.layout.locate(j)[1]]
+                    if np.all(nets <= 0):
+                        dead.add(j)
+        dead = frozenset(dead)
+        before = self.dead  # None right after a lesson is loaded: nothing to warn about yet
+        if before is not None and dead - before:
+            names = ", ".join(net.layout.neuron_label(j) for j in sorted(dead))
+            self.message.emit(f"Dead ReLU: {names} — net ≤ 0 for every sample, so y = 0 and no "
+                              "gradient reaches their weights. Undo, lower η or Randomize.", True)
+        self.dead = dead
 
     # -- Step -------------------------------------------------------------------------------------
     def step(self):

@@ -154,6 +154,9 @@ class MainWindow(QMainWindow):
             "actionShowDerivatives", "Show Err, δ, ∂L/∂w", "Ctrl+D",
             lambda on: self.view.set_show_derivatives(on), checkable=True)
         self.actionDerivatives.setChecked(True)
+        self.actionShowNet = self._action(
+            "actionShowNet", "Show net", "Ctrl+Shift+D", lambda on: self.view.set_show_net(on),
+            "net_j = Σ y_i w_ij + b_j under every neuron, beside δ_j", checkable=True)
         self.actionFaster = self._action("actionFaster", "Faster", "Ctrl+]",
                                          lambda: c.set_speed(c.speed_index + 1))
         self.actionSlower = self._action("actionSlower", "Slower", "Ctrl+[",
@@ -163,7 +166,8 @@ class MainWindow(QMainWindow):
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         for a in (self.actionStep, self.actionTrain, self.actionTrainN, None, self.actionReset,
                   self.actionRandomize, None, self.actionUndo, self.actionRedo, None,
-                  self.actionSlower, self.actionFaster, None, self.actionDerivatives):
+                  self.actionSlower, self.actionFaster, None, self.actionDerivatives,
+                  self.actionShowNet):
             tb.addSeparator() if a is None else tb.addAction(a)
         self.addToolBar(tb)
 
@@ -186,6 +190,7 @@ class MainWindow(QMainWindow):
             self.preset_actions[name] = a
         m = menu.addMenu("&View")
         m.addAction(self.actionDerivatives)
+        m.addAction(self.actionShowNet)
         m.addAction(self.actionFaster)
         m.addAction(self.actionSlower)
         for number, dock in enumerate(self.docks.values(), start=1):
@@ -227,15 +232,21 @@ class MainWindow(QMainWindow):
         self.loss_label = FittedLabel(objectName="lossLabel")
         self.speed_label = FittedLabel(objectName="speedLabel")
         self.message_label = QLabel(objectName="messageLabel")
+        self.dead_label = QLabel(objectName="deadLabel")
+        self.dead_label.setStyleSheet("color: #CC3311; font-weight: bold;")
+        self.dead_label.setToolTip("ReLU neurons whose net is ≤ 0 for every sample: they output "
+                                   "0 and no gradient reaches their weights (hatched on the "
+                                   "canvas)")
         self.progress = QProgressBar(objectName="trainProgress")
         self.progress.setMaximumWidth(220)
         self.cancel_button = QPushButton("Cancel", objectName="cancelTrainButton")
         self.cancel_button.clicked.connect(self.controller.pause)
         self._fit_status_labels()
         sb.addWidget(self.message_label, 1)
-        for w in (self.progress, self.cancel_button, self.step_label, self.loss_label,
-                  self.speed_label):
+        for w in (self.dead_label, self.progress, self.cancel_button, self.step_label,
+                  self.loss_label, self.speed_label):
             sb.addPermanentWidget(w)
+        self.dead_label.hide()
         self.progress.hide()
         self.cancel_button.hide()
         self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_MS)
@@ -266,6 +277,11 @@ class MainWindow(QMainWindow):
 
     def _update_status(self):
         c = self.controller
+        dead = ", ".join(c.network.layout.neuron_label(j) for j in sorted(c.dead))
+        text = f"dead ReLU: {dead}" if dead else ""
+        if self.dead_label.text() != text:
+            self.dead_label.setText(text)
+            self.dead_label.setVisible(bool(dead))
         # L at the parameters shown; a phase walk computes it in its loss phase
         known = c.reveal().loss or (c.walk is not None and c.walk.taken)
         loss = fmt(c.record.loss, 6) if known else "?"

@@ -27,6 +27,7 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
         self.radius = 40.0
         self.highlighted = False
         self.phase = False  # the current phase works on this neuron
+        self.dead = False   # a ReLU that is inactive for every sample
         self._value = ""
         self._fonts = None
         self.note = NeuronNote(self)
@@ -38,6 +39,12 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
         self._fonts = fonts
         self.note.set_fonts(fonts)
         self.update()
+
+    def set_dead(self, on):
+        """Mark a dead ReLU: grey hatching, and "dead" under its value."""
+        if on != self.dead:
+            self.dead = on
+            self.update()
 
     def set_radius(self, r):
         if r != self.radius:
@@ -76,6 +83,10 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
                             else BORDER_PX * theme.STROKE))
         painter.setBrush(QBrush(theme.INPUT_FILL if self.is_input else theme.NEURON_FILL))
         painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
+        if self.dead:  # hatched grey: nothing flows through it, for any sample
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QBrush(theme.FROZEN, Qt.BrushStyle.BDiagPattern))
+            painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
         if self.phase:
             r = self.radius + phase_mark.RING_GAP_PX + phase_mark.RING_PX / 2
             painter.setPen(QPen(phase_mark.PHASE, phase_mark.RING_PX))
@@ -139,12 +150,14 @@ class NeuronNote(QGraphicsItem):
     def paint(self, painter, option, widget=None):
         if not self._text or self._fonts is None:
             return
-        w = self._fonts.width("note", self._text) + 2 * theme.PAD_X
-        h = self._fonts.height("note")
+        lines = self._text.split("\n")
+        w = max(self._fonts.width("note", t) for t in lines) + 2 * theme.PAD_X
+        line_h = self._fonts.height("note")
+        h = line_h * len(lines)
         slot = self._slot
         painter.save()
         painter.translate(slot.center())
-        squeeze = min(1.0, slot.width() / w)
+        squeeze = min(1.0, slot.width() / w, slot.height() / h)
         painter.scale(squeeze, squeeze)
         box = QRectF(-w / 2, -h / 2, w, h)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -152,5 +165,7 @@ class NeuronNote(QGraphicsItem):
         painter.drawRoundedRect(box, 4, 4)
         painter.setFont(self._fonts.note)
         painter.setPen(theme.DERIVATIVE_TEXT)
-        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._text)
+        for k, text in enumerate(lines):
+            painter.drawText(QRectF(box.left(), box.top() + k * line_h, w, line_h),
+                             Qt.AlignmentFlag.AlignCenter, text)
         painter.restore()

@@ -113,14 +113,19 @@ def label_lines(controller, key, decimals):
     return main, second, fmt(controller.value(key), decimals)
 
 
-def neuron_note(controller, j, decimals):
-    """The δ line under a non-input neuron (None for inputs)."""
+def neuron_note(controller, j, decimals, net=False, delta=True):
+    """The lines under a non-input neuron — net_j (with ``net``), δ_j (with ``delta``) — one
+    per line; None for inputs, or when neither is asked for."""
     layer = _layer(controller, j)
-    if layer == 0:
+    if layer == 0 or not (net or delta):
         return None
-    d = _known_fmt(controller.reveal().backward(layer), controller.sample_record.delta, decimals,
-                   j, controller.sample_row)
-    return f"δ{j} = {d}"
+    reveal, rec, s = controller.reveal(), controller.sample_record, controller.sample_row
+    lines = []
+    if net:
+        lines.append(f"net{j} = {_known_fmt(reveal.y(layer), rec.net, decimals, j, s)}")
+    if delta:
+        lines.append(f"δ{j} = {_known_fmt(reveal.backward(layer), rec.delta, decimals, j, s)}")
+    return "\n".join(lines)
 
 
 # -- tooltips ------------------------------------------------------------------------------------
@@ -150,6 +155,9 @@ def neuron_tooltip(controller, j, decimals, backward=True):
     act = controller.network.activations[layer - 1]
     kind = "output" if layer == len(lay.sizes) - 1 else f"hidden layer {layer}"
     lines = [f"Neuron {name}: {kind}, activation {act}{_sample_note(controller)}"]
+    if j in controller.dead:
+        lines.append("dead: net ≤ 0 for every sample, so y = 0 and no gradient reaches its "
+                     "weights")
     if not reveal.y(layer):
         return "\n".join(lines + [NOT_YET])
     net, y = _safe(rec.net, j, s), _safe(rec.out, j, s)

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu
 
@@ -65,6 +65,7 @@ class NetworkView(QGraphicsView):
         self.font_scale = 1.0
         self._text_range = (1.0, None)  # (scale, largest scale to weigh, or None)
         self.show_derivatives = True
+        self.show_net = False
         self.concealed = False  # backward-pass numbers hidden while a prediction is pending
         self._phase = (frozenset(), frozenset())  # (neurons, edges) the current phase marks
         self.fonts = theme.Fonts(self.font_scale)
@@ -79,6 +80,7 @@ class NetworkView(QGraphicsView):
         self._reshape_timer = QTimer(self, singleShot=True, interval=RESHAPE_MS)
         self._reshape_timer.timeout.connect(self.adapt_to_window_shape)
         self._sample = None  # the sample the input/target labels are keyed by
+        self.focused = None  # the label key Tab reached (Return edits it)
 
         controller.structureChanged.connect(self.rebuild)
         controller.changed.connect(self.refresh)
@@ -88,10 +90,17 @@ class NetworkView(QGraphicsView):
 
     # -- public settings --------------------------------------------------------------------------
     def set_show_derivatives(self, on):
-        """Show or hide the second lines (∂L/∂w, ∂L/∂b, Err) and the δ notes."""
+        """Show or hide the second lines (∂L/∂w, ∂L/∂b, Err) and the δ lines."""
         on = bool(on)
         if on != self.show_derivatives:
             self.show_derivatives = on
+            self.relayout()
+
+    def set_show_net(self, on):
+        """Show or hide net_j under every neuron (beside δ_j)."""
+        on = bool(on)
+        if on != self.show_net:
+            self.show_net = on
             self.relayout()
 
     def set_font_scale(self, factor, largest_up_to=None):
@@ -233,11 +242,12 @@ class NetworkView(QGraphicsView):
                 w = max(w, f.width("derivative", f"{dname} = {num}"))
                 h += f.height("derivative")
             boxes[self._layout_key(key)] = (math.ceil(w + pad_w), math.ceil(h + pad_h))
-        if self.show_derivatives:
-            for j in self.neurons:
-                if lay.locate(j)[0] > 0:
-                    boxes[("note", j)] = (math.ceil(f.width("note", f"δ{j} = {num}") + pad_w),
-                                          math.ceil(f.height("note")))
+        for j in self.neurons:
+            lines = ([f"net{j} = {num}"] if self.show_net else []) + (
+                [f"δ{j} = {num}"] if self.show_derivatives else [])
+            if lay.locate(j)[0] > 0 and lines:
+                boxes[("note", j)] = (math.ceil(max(f.width("note", t) for t in lines) + pad_w),
+                                      math.ceil(f.height("note") * len(lines)))
         widest_name = max(f.width("neuron_name", lay.neuron_label(j)) for j in self.neurons)
         half_w = max(widest_name, f.width("neuron_value", num)) / 2
         half_h = (f.height("neuron_name") + f.height("neuron_value")) / 2
@@ -297,7 +307,8 @@ class NetworkView(QGraphicsView):
         backward = self.show_derivatives and not self.concealed
         for j, item in self.neurons.items():
             item.set_value_text(texts.neuron_value_text(c, j, d))
-            item.note.set_text(texts.neuron_note(c, j, d) if backward else None)
+            item.note.set_text(texts.neuron_note(c, j, d, net=self.show_net, delta=backward))
+            item.set_dead(j in c.dead)
         for (i, j), edge in self.connections.items():
             edge.set_weight(texts.shown_parameter(c, ("w", i, j))[0], net.is_weight_frozen(i, j))
         for key, label in self.labels.items():
@@ -407,7 +418,58 @@ class NetworkView(QGraphicsView):
             item = self.itemAt(event.position().toPoint())
             if not isinstance(item, LabelEditor):  # clicks inside an open editor move its cursor
                 self.controller.select(self.selection_key(item))
+                self.focused = item.key if isinstance(item, ValueLabel) else None
         super().mousePressEvent(event)
+
+    # -- the keyboard -----------------------------------------------------------------------------
+    def tab_order(self):
+        """The editable numbers in the notes' order: the inputs x, the parameters layer by layer
+        (w13, w14, w23, w24, b3, b4, w35, …), then the targets ob."""
+        c = self.controller
+        keys = [("x", c.sample, j) for j in c.network.layout.neurons(0)]
+        keys += [c.key_of_param(p.index) for p in c.network.parameters()]
+        keys += [("ob", c.sample, k) for k in c.network.layout.neurons(len(c.network.sizes) - 1)]
+        return [k for k in keys if k in self.labels]
+
+    def focus_number(self, key):
+        """Make ``key``'s label the one the keyboard works on: selected, and in view."""
+        self.focused = key
+        self.controller.select(self.selection_key(self.labels[key]))
+        self.ensureVisible(self.labels[key].sceneBoundingRect(), 8, 8)
+
+    def focusNextPrevChild(self, forward):
+        # Tab walks the numbers; past the last (or before the first) it leaves the canvas
+        order = self.tab_order()
+        if not order or any(label.editing for label in self.labels.values()):
+            return super().focusNextPrevChild(forward)
+        if self.focused in order:
+            k = order.index(self.focused) + (1 if forward else -1)
+        else:
+            k = 0 if forward else len(order) - 1
+        if not 0 <= k < len(order):
+            self.focused = None
+            return super().focusNextPrevChild(forward)
+        self.focus_number(order[k])
+        return True
+
+    def event(self, event):
+        # Tab is ours before the scene's: once an editor has had the focus, the scene would
+        # otherwise keep Tab for its own (hidden) editors
+        if (event.type() == QEvent.Type.KeyPress
+                and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+                and not any(label.editing for label in self.labels.values())):
+            self.focusNextPrevChild(event.key() == Qt.Key.Key_Tab)
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event):
+        editing = any(label.editing for label in self.labels.values())
+        if (not editing and self.focused in self.labels and event.key() in
+                (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2)):
+            self.labels[self.focused].start_editing()  # as a double-click does
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # -- fitting and zooming ----------------------------------------------------------------------
     def fit(self):

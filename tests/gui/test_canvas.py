@@ -609,3 +609,35 @@ def test_labels_and_notes_paint_their_text(qtbot, view, controller):
         assert dark_pixels(image, QRectF(box)) > 20, item
     view.set_show_derivatives(False)
     assert not note.isVisible()
+
+
+def test_tab_walks_the_numbers_in_the_notes_order_and_return_edits(qtbot, view, controller):
+    """Keyboard only: Tab goes x1, x2, w13, w14, w23, w24, b3, b4, w35, …, ob5, ob6, ob7;
+    Return edits the number reached, as a double-click does; Shift+Tab goes back."""
+    expected = ([("x", 0, 1), ("x", 0, 2)]
+                + [("w", p.i, p.j) if p.kind == "w" else ("b", p.j)
+                   for p in controller.network.parameters()]
+                + [("ob", 0, 5), ("ob", 0, 6), ("ob", 0, 7)])
+    assert expected[2:8] == [("w", 1, 3), ("w", 1, 4), ("w", 2, 3), ("w", 2, 4), ("b", 3),
+                             ("b", 4)]
+    view.setFocus()
+    reached = []
+    for _ in expected:
+        qtbot.keyClick(view, Qt.Key.Key_Tab)
+        reached.append(view.focused)
+        # the selection follows (an input or target selects its neuron, for the inspector)
+        assert controller.selection == view.selection_key(view.labels[view.focused])
+    assert reached == expected
+    qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    assert view.focused == ("ob", 0, 6)
+    for _ in range(2):
+        qtbot.keyClick(view, Qt.Key.Key_Backtab)
+    assert view.focused == ("b", 7)
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    label = view.labels[("b", 7)]
+    assert label.editing
+    qtbot.keyClicks(view.viewport(), "0.25")
+    qtbot.keyClick(view.viewport(), Qt.Key.Key_Return)
+    assert not label.editing and controller.network.bias(7) == 0.25
+    qtbot.keyClick(view, Qt.Key.Key_Tab)
+    assert view.focused == ("ob", 0, 5)

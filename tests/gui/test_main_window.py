@@ -4,6 +4,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QLineEdit, QToolBar
 
 from engine.lesson import load_preset
+from gui.style import fmt
 from tests.gui.canvas_helpers import free_point_on_edge
 
 
@@ -218,3 +219,52 @@ def test_every_menu_action_has_a_keyboard_shortcut(window):
     assert missing == []
     shortcuts = [a.shortcut().toString() for a in window.actions() if not a.shortcut().isEmpty()]
     assert len(shortcuts) == len(set(shortcuts)), "two actions share a shortcut"
+
+
+def test_dead_relus_are_hatched_on_the_canvas_and_named_in_the_status_bar(qtbot, window):
+    """η = 1e6 on the ReLU net kills every ReLU within two steps (L stuck at 0.170): the
+    canvas and the status bar say so, and Undo brings them back to life. (The notes' own
+    second case starts with y6 inactive — net6 < 0 for its one sample — which is shown but not
+    warned about.)"""
+    window.preset_actions["notes_relu"].trigger()
+    c = window.controller
+    assert c.dead == {6} and window.dead_label.text() == "dead ReLU: y6"
+    assert "Dead" not in window.message_label.text()
+    c.edit(("lr",), "1e6")
+    for _ in range(2):
+        qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    net = window.network
+    dead = {j for j in (3, 4, 5, 6, 7)
+            if all(v <= 0 for v in net.step(c.inputs, c.targets, c.lr, apply=False).nets[
+                net.layout.locate(j)[0]][:, net.layout.locate(j)[1]])}
+    assert dead and c.dead == dead
+    assert window.dead_label.isVisible()
+    assert window.dead_label.text() == "dead ReLU: " + ", ".join(f"y{j}" for j in sorted(dead))
+    for j, item in window.view.neurons.items():
+        assert item.dead == (j in dead)
+    window.view.update_tooltip(window.view.neurons[min(dead)])
+    assert "dead: net ≤ 0 for every sample" in window.view.neurons[min(dead)].toolTip()
+    assert "Dead ReLU" in window.message_label.text()
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClick(window.view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert c.dead == {6} and window.dead_label.text() == "dead ReLU: y6"
+    assert [j for j, item in window.view.neurons.items() if item.dead] == [6]
+
+
+def test_show_net_puts_net_j_under_every_neuron(qtbot, window):
+    from tests.gui.contract import fresh_pass
+
+    view = window.view
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert window.actionShowNet.isChecked()
+    rec, _, s = fresh_pass(window.controller)
+    for j in (3, 4, 5, 6, 7):
+        assert view.neurons[j].note.text() == (f"net{j} = {fmt(rec.net(j, s))}\n"
+                                               f"δ{j} = {fmt(rec.delta(j, s))}")
+    assert view.net_layout.overlaps() == []
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)  # δ off: net stays
+    assert view.neurons[5].note.text() == f"net5 = {fmt(rec.net(5, s))}"
+    qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier
+                   | Qt.KeyboardModifier.ShiftModifier)
+    assert not view.neurons[5].note.isVisible()
