@@ -121,6 +121,7 @@ class Classroom(QObject):
         self.theme = style.LIGHT
         self.presenting = False
         self._layout_before_presentation = None  # saveState() bytes while presenting
+        self._full_screen_before_presentation = False
         self._layout_restored = False
         self._default_state = window.saveState(STATE_VERSION)  # for Reset Layout
         self._make_actions()
@@ -256,18 +257,25 @@ class Classroom(QObject):
 
     # -- presentation and full screen -------------------------------------------------------------
     def set_presentation(self, on):
-        """Hide every dock and enlarge the text; leaving brings the docks back as they were."""
+        """The network on the whole screen: full screen, no docks and no menu bar (every action
+        keeps its shortcut; the toolbar and the status bar stay), the text enlarged and the
+        canvas's as large as it can be. Leaving brings everything back as it was."""
         on = bool(on)
         if on == self.presenting:
             return
         w = self.window
         if on:
             self._layout_before_presentation = w.saveState(STATE_VERSION)
+            self._full_screen_before_presentation = w.isFullScreen()
             for dock in w.findChildren(QDockWidget):
                 dock.hide()
+            w.menuBar().hide()
+            self.set_full_screen(True)
         else:
             w.restoreState(self._layout_before_presentation, STATE_VERSION)
             self._layout_before_presentation = None
+            w.menuBar().show()
+            self.set_full_screen(self._full_screen_before_presentation)
         self.presenting = on
         self.actionPresentation.setChecked(on)
         self._apply_font_scale()

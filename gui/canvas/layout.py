@@ -1,8 +1,8 @@
 """Where everything on the canvas goes: pure geometry, no Qt.
 
 Layers are columns from left to right, each column's neurons centred on y = 0. Around every
-neuron sit fixed boxes: its bias label above it, its δ note below it, an input's value label to
-its left, an output's target label to its right. Weight labels are the hard part: each sits on
+neuron sit fixed boxes: its bias label above it (an input's value label, for an input), its δ
+note below it, an output's target label to its right. Weight labels are the hard part: each sits on
 its own edge (the edge passes through the label's centre, give or take a quarter of its height)
 at a fraction ``t`` of the way along it, chosen so that no two labels overlap each other or
 anything else. The search is greedy and most-constrained-first: the edge with the fewest free
@@ -136,11 +136,11 @@ def compute_layout(sizes, radius, boxes, aspect=DEFAULT_ASPECT, gap=GAP):
     layers = neuron_numbers(sizes)
     r = float(radius)
     # tightest vertical spacing: neuron below's bias label + circle + neuron above's δ note
-    tallest_above = max([boxes[("b", j)][1] for ls in layers[1:] for j in ls] + [0.0])
+    tallest_above = max([boxes[("b", j)][1] for ls in layers[1:] for j in ls]
+                        + [boxes[("x", j)][1] for j in layers[0]])
     tallest_below = max([boxes.get(("note", j), (0, 0))[1] for ls in layers[1:] for j in ls]
                         + [0.0])
-    tallest_side = max([boxes[("x", j)][1] for j in layers[0]]
-                       + [boxes[("ob", k)][1] for k in layers[-1]])
+    tallest_side = max(boxes[("ob", k)][1] for k in layers[-1])
     dy_min = max(2 * r + tallest_above + tallest_below + 3 * gap, tallest_side + gap, 2 * r + gap)
     n_labels = max(1, sum(1 for key in boxes if key[0] == "w"))
     best, misses = None, 0
@@ -227,9 +227,9 @@ def _fixed_boxes(columns, r, boxes, dy, xs, gap, inputs=True, outputs=True):
         for c, j in enumerate(ls):
             x, y = xs[l], (c - (len(ls) - 1) / 2) * dy
             centres[j] = (x, y)
-            if l == 0 and inputs:
+            if l == 0 and inputs:  # above the input, where other neurons have their bias
                 w, h = boxes[("x", j)]
-                fixed[("x", j)] = Rect(x - r - gap - w, y - h / 2, w, h)
+                fixed[("x", j)] = Rect(x - w / 2, y - r - gap - h, w, h)
                 continue
             w, h = boxes[("b", j)]
             fixed[("b", j)] = Rect(x - w / 2, y - r - gap - h, w, h)
