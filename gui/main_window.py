@@ -19,7 +19,7 @@ from .settings import settings
 from .training import MAX_STEPS, SPEEDS
 from .panels import InspectorPanel, LessonPanel
 from .plots import LossPlot, OutputPlot, ParameterPlot
-from .style import fmt
+from .style import MISMATCH, fmt
 
 MESSAGE_MS = 10_000  # how long a message stays in the status bar
 PROGRESS_STEPS = 1000  # the progress bar counts in thousandths (any N fits Qt's int)
@@ -233,7 +233,9 @@ class MainWindow(QMainWindow):
         self.speed_label = FittedLabel(objectName="speedLabel")
         self.message_label = QLabel(objectName="messageLabel")
         self.dead_label = QLabel(objectName="deadLabel")
-        self.dead_label.setStyleSheet("color: #CC3311; font-weight: bold;")
+        palette = self.dead_label.palette()  # not a style sheet: it would pin the font size
+        palette.setColor(self.dead_label.foregroundRole(), MISMATCH)
+        self.dead_label.setPalette(palette)
         self.dead_label.setToolTip("ReLU neurons whose net is ≤ 0 for every sample: they output "
                                    "0 and no gradient reaches their weights (hatched on the "
                                    "canvas)")

@@ -37,8 +37,9 @@ class ConnectionItem(Marks, TooltipOnHover, QGraphicsItem):
             self.prepareGeometryChange()
             self.line = line
 
-    def set_weight(self, value, frozen=False):
-        if (value, frozen) == (self.weight, self.frozen):
+    def set_weight(self, value, frozen=False, force=False):
+        """The weight drawn (``force``: restyle even if it did not change — new line widths)."""
+        if (value, frozen) == (self.weight, self.frozen) and not force:
             return
         pen = theme.edge_pen(value, frozen)
         if pen.widthF() != self._pen.widthF():
@@ -51,7 +52,8 @@ class ConnectionItem(Marks, TooltipOnHover, QGraphicsItem):
         return QPen(self._pen)
 
     def _reach(self):
-        return max(self._pen.widthF() / 2 + HALO_PX, theme.EDGE_HIT_PX / 2) + 1
+        return max(self._pen.widthF() / 2 + HALO_PX * theme.LINE_SCALE,
+                   theme.EDGE_HIT_PX * theme.LINE_SCALE / 2) + 1
 
     def boundingRect(self):
         m = self._reach()
@@ -62,17 +64,18 @@ class ConnectionItem(Marks, TooltipOnHover, QGraphicsItem):
         path = QPainterPath(self.line.p1())
         path.lineTo(self.line.p2())
         stroker = QPainterPathStroker()
-        stroker.setWidth(max(theme.EDGE_HIT_PX, self._pen.widthF()))
+        stroker.setWidth(max(theme.EDGE_HIT_PX * theme.LINE_SCALE, self._pen.widthF()))
         return stroker.createStroke(path)
 
     def paint(self, painter, option, widget=None):
         if self.highlighted:
-            halo = QPen(theme.SELECTED, self._pen.widthF() + 2 * HALO_PX)
+            halo = QPen(theme.SELECTED, self._pen.widthF() + 2 * HALO_PX * theme.LINE_SCALE)
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(halo)
             painter.drawLine(self.line)
         if self.phase:
-            halo = QPen(phase_mark.PHASE, self._pen.widthF() + 2 * phase_mark.EDGE_HALO_PX)
+            halo = QPen(phase_mark.PHASE, self._pen.widthF()
+                        + 2 * phase_mark.EDGE_HALO_PX * theme.LINE_SCALE)
             halo.setCapStyle(Qt.PenCapStyle.RoundCap)
             painter.setPen(halo)
             painter.drawLine(self.line)

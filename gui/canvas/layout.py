@@ -37,7 +37,7 @@ N_T = 41               # candidate positions along an edge
 T_MIN, T_MAX = 0.04, 0.96
 Y_SHIFTS = (0.0, -0.28, 0.28)  # candidate offsets across the edge, × label height
 DEFAULT_ASPECT = 1.6   # width / height of the window the canvas usually fills (1280 × 800)
-MARGIN = 16.0          # around the whole drawing
+MARGIN = 16.0          # around the whole drawing (the view scales it with the text)
 COMFORT = (1.1, 1.2, 1.35)  # how much wider a gap may get to keep labels off other edges
 STRETCHES = (1.0, 1.15, 1.3, 1.5, 1.75)  # neuron spacings tried, × the tightest
 AMBIGUITY_COST = 0.5   # every label lying on other edges would be worth half the drawing's size
@@ -129,7 +129,7 @@ def neuron_numbers(sizes):
     return out
 
 
-def compute_layout(sizes, radius, boxes, aspect=DEFAULT_ASPECT, gap=GAP):
+def compute_layout(sizes, radius, boxes, aspect=DEFAULT_ASPECT, gap=GAP, margin=MARGIN):
     """Lay the network out; see the module docstring. Tries a few neuron spacings and keeps the
     one that lets the whole drawing appear largest in a window of the given aspect ratio."""
     sizes = tuple(int(n) for n in sizes)
@@ -145,7 +145,8 @@ def compute_layout(sizes, radius, boxes, aspect=DEFAULT_ASPECT, gap=GAP):
     n_labels = max(1, sum(1 for key in boxes if key[0] == "w"))
     best, misses = None, 0
     for stretch in STRETCHES:
-        lay = _layout_with_spacing(sizes, layers, r, boxes, dy_min * stretch, gap, aspect)
+        lay = _layout_with_spacing(sizes, layers, r, boxes, dy_min * stretch, gap, aspect,
+                                   margin)
         size = max(lay.bounds.w / aspect, lay.bounds.h)  # what must fit the window's height
         # labels with other edges running under them cost some size: which edge each names is
         # less obvious
@@ -161,12 +162,12 @@ def compute_layout(sizes, radius, boxes, aspect=DEFAULT_ASPECT, gap=GAP):
     return best[1]
 
 
-def _layout_with_spacing(sizes, layers, r, boxes, dy, gap, aspect):
+def _layout_with_spacing(sizes, layers, r, boxes, dy, gap, aspect, margin):
     """One layout for a given vertical spacing: fixed boxes, then each gap's weight labels with
     the gap widened until they fit, then every gap widened evenly to fill the aspect ratio."""
     fits = [_fit_gap(layers, l, r, boxes, dy, gap) for l in range(len(sizes) - 1)]
     widths = [w for w, _ in fits]
-    lay = _assemble(sizes, layers, r, boxes, dy, widths, gap, [p for _, p in fits])
+    lay = _assemble(sizes, layers, r, boxes, dy, widths, gap, [p for _, p in fits], margin)
     # a drawing narrower than the window wastes its width: widen the gaps (more room for labels,
     # flatter edges) until it has the window's proportions
     extra = lay.bounds.h * aspect - lay.bounds.w
@@ -175,7 +176,7 @@ def _layout_with_spacing(sizes, layers, r, boxes, dy, gap, aspect):
         grown = [w + extra * w / total for w in widths]
         placements = [_place_gap(layers, l, r, boxes, dy, w, gap) for l, w in enumerate(grown)]
         if all(p is not None for p in placements):
-            lay = _assemble(sizes, layers, r, boxes, dy, grown, gap, placements)
+            lay = _assemble(sizes, layers, r, boxes, dy, grown, gap, placements, margin)
     return lay
 
 
@@ -242,7 +243,7 @@ def _fixed_boxes(columns, r, boxes, dy, xs, gap, inputs=True, outputs=True):
     return centres, fixed
 
 
-def _assemble(sizes, layers, r, boxes, dy, widths, gap, placements):
+def _assemble(sizes, layers, r, boxes, dy, widths, gap, placements, margin):
     """The whole layout from each gap's width and its labels (placed with column l at x = 0)."""
     xs = _column_x(widths, r)
     centres, placed = _fixed_boxes(layers, r, boxes, dy, xs, gap)
@@ -253,8 +254,8 @@ def _assemble(sizes, layers, r, boxes, dy, widths, gap, placements):
     for rect in list(placed.values()) + [Rect(x - r, y - r, 2 * r, 2 * r)
                                          for x, y in centres.values()]:
         bounds = rect if bounds is None else bounds.united(rect)
-    bounds = Rect(bounds.x - MARGIN, bounds.y - MARGIN, bounds.w + 2 * MARGIN,
-                  bounds.h + 2 * MARGIN)
+    bounds = Rect(bounds.x - margin, bounds.y - margin, bounds.w + 2 * margin,
+                  bounds.h + 2 * margin)
     return NetLayout(tuple(sizes), r, centres, placed, bounds,
                      sum(p.ambiguous for p in placements))
 

@@ -69,7 +69,8 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
         return self.mapRectToScene(self.circle_rect())
 
     def boundingRect(self):
-        m = max(SELECTED_BORDER_PX / 2, phase_mark.RING_GAP_PX + phase_mark.RING_PX) + 1
+        m = max(SELECTED_BORDER_PX / 2,
+                phase_mark.RING_GAP_PX + phase_mark.RING_PX) * theme.LINE_SCALE + 1
         return self.circle_rect().adjusted(-m, -m, m, m)
 
     def shape(self):
@@ -79,7 +80,7 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
 
     def paint(self, painter, option, widget=None):
         painter.setPen(QPen(theme.SELECTED if self.highlighted else theme.NEURON_BORDER,
-                            SELECTED_BORDER_PX if self.highlighted
+                            SELECTED_BORDER_PX * theme.LINE_SCALE if self.highlighted
                             else BORDER_PX * theme.STROKE))
         painter.setBrush(QBrush(theme.INPUT_FILL if self.is_input else theme.NEURON_FILL))
         painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
@@ -88,8 +89,9 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
             painter.setBrush(QBrush(theme.FROZEN, Qt.BrushStyle.BDiagPattern))
             painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
         if self.phase:
-            r = self.radius + phase_mark.RING_GAP_PX + phase_mark.RING_PX / 2
-            painter.setPen(QPen(phase_mark.PHASE, phase_mark.RING_PX))
+            k = theme.LINE_SCALE
+            r = self.radius + (phase_mark.RING_GAP_PX + phase_mark.RING_PX / 2) * k
+            painter.setPen(QPen(phase_mark.PHASE, phase_mark.RING_PX * k))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawEllipse(QPointF(0, 0), r, r)
         if self._fonts is None:

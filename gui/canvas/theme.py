@@ -28,9 +28,13 @@ NOTE_PT = 11.5         # "δ3 = 0.123" under a neuron
 
 EDGE_MIN_PX, EDGE_MAX_PX = 2.0, 8.0  # at stroke 1; thinner lines wash out on a projector
 EDGE_PX_PER_UNIT = 5.0  # |w| = 1 draws 7 px wide, |w| ≥ 1.2 the widest
-EDGE_HIT_PX = 14.0      # clicking this close to an edge still hits it
+EDGE_HIT_PX = 14.0      # clicking this close to an edge still hits it (× LINE_SCALE)
 PAD_X, PAD_Y = 7.0, 3.0  # inside a label's box around its text
 LABEL_ALPHA = 245  # labels are all but opaque: an edge running under one must not cross its text
+
+
+LINE_SCALE = 1.0  # set_line_scale: × every line width (STROKE includes it)
+_THEME_STROKE = 1.0
 
 
 def use(theme):
@@ -50,7 +54,17 @@ def use(theme):
     ZERO = style.mix(bg, fg, 0.4)  # an exactly-zero weight has no sign to show
     POSITIVE, NEGATIVE = QColor(theme.positive), QColor(theme.negative)
     FROZEN, SELECTED = QColor(theme.frozen), QColor(theme.selected)
-    STROKE = theme.stroke
+    global _THEME_STROKE
+    _THEME_STROKE = theme.stroke
+    STROKE = _THEME_STROKE * LINE_SCALE
+
+
+def set_line_scale(scale):
+    """Make every line width ``scale`` times its size: lines grow with the text, so a drawing
+    laid out at a large text size and fitted into the window keeps lines as wide as at 1×."""
+    global LINE_SCALE, STROKE
+    LINE_SCALE = float(scale)
+    STROKE = _THEME_STROKE * LINE_SCALE
 
 
 use(style.LIGHT)

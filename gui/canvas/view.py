@@ -25,7 +25,7 @@ from ..style import DEFAULT_DECIMALS
 from . import texts, theme
 from .connection import ConnectionItem
 from .label import LabelEditor, ValueLabel
-from .layout import DEFAULT_ASPECT, compute_layout
+from .layout import DEFAULT_ASPECT, MARGIN, compute_layout
 from .neuron import BORDER_PX, NeuronItem
 
 BACKGROUND = QColor("#FFFFFF")
@@ -69,6 +69,7 @@ class NetworkView(QGraphicsView):
         self.concealed = False  # backward-pass numbers hidden while a prediction is pending
         self._phase = (frozenset(), frozenset())  # (neurons, edges) the current phase marks
         self.fonts = theme.Fonts(self.font_scale)
+        theme.set_line_scale(self.font_scale)
         self.neurons: dict[int, NeuronItem] = {}
         self.connections: dict[tuple[int, int], ConnectionItem] = {}
         self.labels: dict[tuple, ValueLabel] = {}
@@ -120,8 +121,11 @@ class NetworkView(QGraphicsView):
         if factor != self.font_scale:
             self.font_scale = factor
             self.fonts = theme.Fonts(factor)
+            theme.set_line_scale(factor)
             for item in self._text_items():
                 item.set_fonts(self.fonts)
+            for (i, j), edge in self.connections.items():  # they cache their pens
+                edge.set_weight(edge.weight, edge.frozen, force=True)
             self.relayout()
 
     def _chosen_font_scale(self):
@@ -251,7 +255,7 @@ class NetworkView(QGraphicsView):
         widest_name = max(f.width("neuron_name", lay.neuron_label(j)) for j in self.neurons)
         half_w = max(widest_name, f.width("neuron_value", num)) / 2
         half_h = (f.height("neuron_name") + f.height("neuron_value")) / 2
-        radius = math.ceil(math.hypot(half_w, half_h) + BORDER_PX + 3)
+        radius = math.ceil(math.hypot(half_w, half_h) + (BORDER_PX + 3) * f.scale)
         return radius, boxes
 
     def _layout_for(self, fonts):
@@ -259,10 +263,11 @@ class NetworkView(QGraphicsView):
         (remembered: toggling a setting back, or weighing font scales, is instant)."""
         radius, boxes = self._measure(fonts)
         sizes = tuple(self.controller.network.sizes)
-        cache_key = (sizes, radius, tuple(sorted(boxes.items())), self._aspect)
+        cache_key = (sizes, radius, tuple(sorted(boxes.items())), self._aspect, fonts.scale)
         geo = self._layouts.pop(cache_key, None)
         if geo is None:
-            geo = compute_layout(sizes, radius, boxes, aspect=self._aspect)
+            geo = compute_layout(sizes, radius, boxes, aspect=self._aspect,
+                                 margin=MARGIN * fonts.scale)
         self._layouts[cache_key] = geo  # most recently used last
         while len(self._layouts) > LAYOUT_CACHE:
             self._layouts.pop(next(iter(self._layouts)))
