@@ -295,8 +295,12 @@ def drop(window, path, target=None):
     target = target or window
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(path))])
-    enter = QDragEnterEvent(QPoint(50, 50), Qt.DropAction.CopyAction, mime,
-                            Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier)
+    try:  # Qt ≥ 6.12 takes a QPointF (the QPoint form is deprecated there) …
+        enter = QDragEnterEvent(QPointF(50, 50), *args)
+    except TypeError:  # … which older Qt does not have
+        enter = QDragEnterEvent(QPoint(50, 50), *args)
     QApplication.sendEvent(target, enter)
     accepted = enter.isAccepted()
     if accepted:
