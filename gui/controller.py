@@ -35,22 +35,11 @@ from engine.lesson import Lesson, load_preset
 
 from .commands import EditCommand, StateCommand
 from .phases import ALL, Walk
+from .style import parse_number  # noqa: F401  (gui.controller.parse_number stays importable)
 from .training import Trainer
 
 UNDO_LIMIT = 2000
 RUN_CHUNK = 10_000  # steps per engine call when a run is taken without the timer
-
-
-def parse_number(text):
-    """A finite float from what a user typed; ValueError with a message a student can read."""
-    t = str(text).strip().replace("−", "-")  # the minus sign the app itself prints
-    try:
-        v = float(t)
-    except ValueError:
-        raise ValueError(f"“{text}” is not a number") from None
-    if not math.isfinite(v):
-        raise ValueError(f"“{text}” is not a finite number")
-    return v
 
 
 @dataclass(frozen=True, eq=False)

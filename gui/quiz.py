@@ -14,7 +14,8 @@ from PySide6.QtWidgets import (
     QComboBox, QFormLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from engine.explain import Explainer, html_section
+from engine.derivation import Explainer
+from engine.render import html_section
 
 from .controller import parse_number
 from .math_panel import enlarge, order_text, style_browser
