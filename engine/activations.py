@@ -98,8 +98,9 @@ class Activation:
         """f'(net) in terms of ``y`` (y_j's markup), the lines after "f'(net_j) ="."""
         return []
 
-    def prime_numbers(self, net, y_factor):
-        """f'(net) with the step's numbers: ``net`` as shown, ``y_factor`` y as a factor."""
+    def prime_numbers(self, net, net_factor, y_factor):
+        """f'(net) with the step's numbers: ``net`` as shown, ``net_factor`` and ``y_factor``
+        net and y as factors (in parentheses when negative)."""
         return f"{self.symbol}'({net})"
 
     def __repr__(self):
@@ -200,7 +201,7 @@ class Sigmoid(Activation):
     def prime_forms(self, y):
         return [f"{y}(1 − {y})"]
 
-    def prime_numbers(self, net, y_factor):
+    def prime_numbers(self, net, net_factor, y_factor):
         return f"{y_factor} × (1 − {y_factor})"
 
 
@@ -230,7 +231,7 @@ class Tanh(Activation):
     def prime_forms(self, y):
         return [f"1 − {y}^{{2}}"]
 
-    def prime_numbers(self, net, y_factor):
+    def prime_numbers(self, net, net_factor, y_factor):
         return f"1 − {y_factor}^{{2}}"
 
 

@@ -386,7 +386,7 @@ class Explainer:
         if sym is None:
             return None, v, None
         forms = [("sym", form) for form in a.prime_forms(_s("y", j))]
-        forms.append(("num", lambda n, f: a.prime_numbers(n(net), f(y))))
+        forms.append(("num", lambda n, f: a.prime_numbers(n(net), f(net), f(y))))
         return sym, v, self.equation(sym, forms, v)
 
     def upstream(self, j):

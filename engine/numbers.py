@@ -165,6 +165,15 @@ def shown(value, decimals=DEFAULT_DECIMALS):
     return text, number, half
 
 
+def half_unit(value, decimals=DEFAULT_DECIMALS):
+    """Half a unit of the last digit ``fmt`` shows, as text: "0.0005" for "0.266", "5e−08"
+    for "1.20e−05", "0.5" for "3"; "—" when nothing numeric is shown."""
+    _, _, half = shown(value, decimals)
+    if half is None:
+        return NOTHING
+    return f"{half:f}" if half.adjusted() >= -6 else f"5e{half.adjusted():+03d}".replace("-", MINUS)
+
+
 # -- typed numbers ------------------------------------------------------------------------------
 def parse_number(text, decimal_point="."):
     """A finite float from what a user typed; ValueError with a message a student can read.

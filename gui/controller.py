@@ -35,7 +35,7 @@ from engine.lesson import Lesson, load_preset
 
 from .commands import EditCommand, StateCommand
 from .phases import ALL, Walk
-from .style import parse_number  # noqa: F401  (gui.controller.parse_number stays importable)
+from .style import exact, parse_number  # gui.controller.parse_number stays importable
 from .training import Trainer
 
 UNDO_LIMIT = 2000
@@ -453,7 +453,7 @@ class Controller(QObject):
             run["steps"] += done
         if error is not None:
             self.message.emit(
-                f"Training stopped at step {self.step_count + 1}: with η = {self.lr:g} the "
+                f"Training stopped at step {self.step_count + 1}: with η = {exact(self.lr)} the "
                 "loss became NaN/Inf (diverged). The last finite state is kept; "
                 "lower η and train again.", True)
         self._refresh_record()
