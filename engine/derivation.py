@@ -233,6 +233,7 @@ class Explainer:
         self.d = int(decimals)
         self.output_first = record.update_order == "output_first"
         self.lossf = get_loss(network.loss)
+        self._fprime = {}  # j → fprime(j): asked for by every derivation that passes through j
 
     # -- numbers ---------------------------------------------------------------------------------
     def n(self, v):
@@ -377,6 +378,11 @@ class Explainer:
         """(symbol, value, Equation or None) of f'(net_j); the symbol is None for a linear
         neuron, whose f' = 1 drops out of every product, and all three are None for softmax,
         which has no element-wise derivative (its δ is written out whole)."""
+        if j not in self._fprime:
+            self._fprime[j] = self._make_fprime(j)
+        return self._fprime[j]
+
+    def _make_fprime(self, j):
         a = self.act(j)
         if not a.elementwise:
             return None, None, None
