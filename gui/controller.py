@@ -198,7 +198,8 @@ class Controller(QObject):
             return True
         resume = self._split_run()
         self._end_walk()
-        self.undo_stack.push(EditCommand(self, key, old, new, f"Set {self.label(key)} = {new}"))
+        shown = exact(new) if isinstance(new, float) else new  # the value as typed, "−" as minus
+        self.undo_stack.push(EditCommand(self, key, old, new, f"Set {self.label(key)} = {shown}"))
         if resume:
             self._open_run()
         return True

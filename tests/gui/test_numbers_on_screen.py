@@ -88,3 +88,10 @@ def test_underflow_is_refused_with_its_message_and_nothing_changes(qtbot, window
     assert window.message_label.text().endswith("it would be 0; type 0 if you mean 0")
     type_into(qtbot, value, "0")  # 0 itself is fine
     assert c.network.weight(3, 5) == 0.0
+
+
+def test_the_undo_tooltip_names_the_value_as_typed(qtbot, window):
+    c = window.controller
+    assert c.edit(("w", 3, 5), "-0.00012345")
+    assert c.undo_stack.undoText() == "Set w35 = −0.00012345"
+    assert window.actionUndo.toolTip() == "Undo Set w35 = −0.00012345 (Ctrl+Z)"
