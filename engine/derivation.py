@@ -8,12 +8,13 @@ described there). ``phases`` splits a step into the parts the phase walk shows o
 Results are the engine's (``StepRecord``), never recomputed here. **Every substituted line
 reproduces its result**: worked exactly from the numbers as shown (``engine.arithmetic``), it
 rounds to the result as shown. Where the operands at the chosen decimals do not give that — the
-rounding of the operands adds up, or the exact value sits on a rounding boundary — that
-equation shows its operands with one more decimal, up to ``EXTRA`` more, and if that is not
-enough, its result too (net7 = 0.270 × 0.600 + 0.130 × 0.450 + (−0.050) = 0.1705, where the
-canvas shows 0.171); operands that are exact at the chosen decimals (0.500) keep them. A line
-that even that cannot settle — a difference of two nearly equal numbers, such as 1 − y of a
-saturated σ — keeps the chosen decimals and its result reads "≈" (``Equation.approx``).
+rounding of the operands adds up, as in ∂L/∂w13 = −δ3 x1 with δ3 = 0.1556 (−0.156 × 0.600 =
+−0.0936 → −0.094, not −0.093) — that equation shows its operands with one more digit
+(−0.1556 × 0.600), up to ``EXTRA`` more, and if that is not enough (a value just below a
+rounding boundary), its result too; operands that are exact at the chosen decimals (0.600) keep
+them. A line that even that cannot settle — a difference of two nearly equal numbers, such as
+Err = 0.500 − 0.500 of a converged network, or 1 − y of a saturated σ — keeps the chosen
+decimals and its result reads "≈" (``Equation.approx``).
 
 How each activation and loss is written comes from the activation and the loss themselves
 (``engine.activations``, ``engine.losses``): nothing here looks at their names.

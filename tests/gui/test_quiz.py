@@ -68,7 +68,8 @@ def test_a_right_value_is_accepted_then_the_derivation_is_shown(qtbot, window):
     choose(window, "δ3")
     truth = window.controller.record.delta(3)
     result = answer(qtbot, window, fmt(truth, 3))
-    assert "✓ Right:" in result and f"δ3 = {fmt(truth)} (to 3 decimals); you said {fmt(truth)}." in result
+    assert "✓ Right:" in result
+    assert f"δ3 = {fmt(truth)} (to 3 decimals); you said {fmt(truth)}." in result
     quiz = window.teaching.quiz
     assert not quiz.pending
     lines = chains(quiz.reveal.toPlainText())
@@ -159,7 +160,8 @@ def test_b5_of_the_notes_is_0_266_and_the_panel_says_how_it_judged(qtbot, window
     open_quiz(qtbot, window)
     choose(window, "b5 after the next Step")
     result = answer(qtbot, window, "0.266")
-    assert result == "<b>✓ Right:</b> b5 after the next Step = 0.266 (to 3 decimals); you said 0.266."
+    assert result == ("<b>✓ Right:</b> b5 after the next Step = 0.266 (to 3 decimals); "
+                      "you said 0.266.")
     window.teaching.quiz.reset()
     result = answer(qtbot, window, "0.2655")
     assert result.endswith("= 0.266 (to 3 decimals); you said 0.2655, within ±0.0005 of it.")
