@@ -13,6 +13,10 @@ Each activation works two ways:
 
 Both give the same values to within rounding; neither raises or warns on overflow (inf and NaN
 flow through, and the network reports them as divergence).
+
+Each also says how the worked derivations (``engine.derivation``) write it, in their markup:
+``symbol`` and ``out_forms``/``out_numbers`` for y = f(net), ``prime_symbol``, ``prime_forms``
+and ``prime_numbers`` for f'(net). The derivations never look at an activation's name.
 """
 from __future__ import annotations
 
@@ -69,6 +73,36 @@ class Activation:
     def backprop_source(self, nets, ys, gs, outs):
         return [f"{o} = {self.backprop_expr(n, y, g)}" for n, y, g, o in zip(nets, ys, gs, outs)]
 
+    # -- how the derivations write it (markup: ``net_{3}``, ``y^{2}``) ---------------------------
+    #: the name of f in formulas ("ReLU", "σ", "tanh"); None when y = net (linear)
+    symbol = None
+
+    def out_forms(self, net):
+        """y = f(net) in symbols, one form per line after "y_j ="; ``net`` is net_j's markup."""
+        return [net] if self.symbol is None else [f"{self.symbol}({net})"]
+
+    def out_numbers(self, net, net_factor, layer_nets=()):
+        """y = f(net) with the step's numbers: ``net`` as shown, ``net_factor`` the same in
+        parentheses when negative, ``layer_nets`` every net of the layer as shown (empty when
+        too many to write out). None when there is nothing to substitute (y = net)."""
+        return None if self.symbol is None else f"{self.symbol}({net})"
+
+    def prime_symbol(self, net):
+        """f'(net) in symbols; None when f' = 1 drops out of every product (linear) or f has no
+        element-wise derivative (softmax: its δ is written out whole)."""
+        if self.symbol is None or not self.elementwise:
+            return None
+        return f"{self.symbol}'({net})"
+
+    def prime_forms(self, y):
+        """f'(net) in terms of ``y`` (y_j's markup), the lines after "f'(net_j) ="."""
+        return []
+
+    def prime_numbers(self, net, net_factor, y_factor):
+        """f'(net) with the step's numbers: ``net`` as shown, ``net_factor`` and ``y_factor``
+        net and y as factors (in parentheses when negative)."""
+        return f"{self.symbol}'({net})"
+
     def __repr__(self):
         return f"<activation {self.name}>"
 
@@ -106,6 +140,7 @@ class ReLU(Activation):
     """
 
     name = "relu"
+    symbol = "ReLU"
 
     def forward(self, net, out):
         return np.maximum(net, 0.0, out=out)
@@ -135,6 +170,7 @@ class Sigmoid(Activation):
     """
 
     name = "sigmoid"
+    symbol = "σ"
 
     def forward(self, net, out):
         np.negative(net, out=out)
@@ -156,11 +192,24 @@ class Sigmoid(Activation):
     def backprop_expr(self, n, y, g):
         return f"{g} * ((1.0 - {y}) * {y})"
 
+    def out_forms(self, net):
+        return [f"σ({net})", f"1/(1 + exp(−{net}))"]
+
+    def out_numbers(self, net, net_factor, layer_nets=()):
+        return f"1/(1 + exp(−{net_factor}))"
+
+    def prime_forms(self, y):
+        return [f"{y}(1 − {y})"]
+
+    def prime_numbers(self, net, net_factor, y_factor):
+        return f"{y_factor} × (1 − {y_factor})"
+
 
 class Tanh(Activation):
     """f(net) = tanh(net); f' = 1 − y²."""
 
     name = "tanh"
+    symbol = "tanh"
 
     def forward(self, net, out):
         return np.tanh(net, out=out)
@@ -179,6 +228,12 @@ class Tanh(Activation):
     def backprop_expr(self, n, y, g):
         return f"{g} * (1.0 - {y} * {y})"
 
+    def prime_forms(self, y):
+        return [f"1 − {y}^{{2}}"]
+
+    def prime_numbers(self, net, net_factor, y_factor):
+        return f"1 − {y_factor}^{{2}}"
+
 
 class Softmax(Activation):
     """y_k = e^(net_k) / Σ_m e^(net_m) over one sample (a column); output layer only.
@@ -187,6 +242,7 @@ class Softmax(Activation):
     """
 
     name = "softmax"
+    symbol = "softmax"
     elementwise = False
 
     def forward(self, net, out):
@@ -216,6 +272,14 @@ class Softmax(Activation):
         s = f"gy_{outs[0]}"
         lines = [f"{s} = {' + '.join(f'{g} * {y}' for g, y in zip(gs, ys))}"]
         return lines + [f"{o} = ({g} - {s}) * {y}" for g, y, o in zip(gs, ys, outs)]
+
+    def out_forms(self, net):
+        return [f"exp({net}) / Σ_{{m}} exp(net_{{m}})"]
+
+    def out_numbers(self, net, net_factor, layer_nets=()):
+        if not layer_nets:
+            return None
+        return f"exp({net}) / [{' + '.join(f'exp({n})' for n in layer_nets)}]"
 
 
 ACTIVATIONS: dict[str, Activation] = {

@@ -12,6 +12,14 @@ Adding a loss is adding a class here: the network never looks at a loss's name.
 Like the activations, each loss works on NumPy arrays, (neurons, batch) with one column per
 sample, and as lines of plain Python for the unrolled kernel of small networks
 (``source``; see ``engine/activations.py``).
+
+Each loss also says how the worked derivations (``engine.derivation``) write it and its output δ,
+in their markup: ``formula``, ``term``/``expanded`` and ``term_numbers``/``expanded_numbers``
+for L; ``neg_grad_form``, ``delta_forms`` and ``delta_note`` for δ_k. A "num" form (the step's
+numbers substituted) is given as a function ``(n, f) → markup`` of two number writers: ``n(v)``
+a number as shown, ``f(v)`` the same as a factor (in parentheses when negative). The output
+they describe is ``out``: ``out.k`` its neuron number, ``out.outputs`` the output neurons,
+``out.ob(m)``, ``out.y(m)``, ``out.err(m)`` and ``out.targets_sum_to_one``.
 """
 from __future__ import annotations
 
@@ -50,6 +58,41 @@ class Loss:
         names, and with ``deltas`` also assign δ_k to them. Temporaries are named after ``ys``."""
         raise NotImplementedError
 
+    # -- how the derivations write it (see the module docstring) -------------------------------
+    #: one sample's L in symbols
+    formula = ""
+
+    def term(self, k):
+        """Output k's term of L in symbols."""
+        raise NotImplementedError
+
+    def expanded(self, terms):
+        """L with the sum spelled out, from the outputs' ``term``s."""
+        raise NotImplementedError
+
+    def term_numbers(self, ob, ob_factor, y, y_factor):
+        """One output's term with the step's numbers (each as shown, and as a factor)."""
+        raise NotImplementedError
+
+    def expanded_numbers(self, terms):
+        """L with the step's numbers, from the outputs' ``term_numbers``."""
+        raise NotImplementedError
+
+    def neg_grad_form(self, act: Activation, out):
+        """When δ_k = (−∂L/∂y_k) · f'(net_k) is how δ is written: (symbol, symbols, numbers,
+        value) of −∂L/∂y_k — e.g. ("Err_{5}", "ob_{5} − y_{5}", a num function, Err_5).
+        None when δ_k is written out whole (``delta_forms``)."""
+        return None
+
+    def delta_forms(self, act: Activation, out, max_terms):
+        """δ_k written out whole: (kind, form) pairs after "δ_k =", "sym" markup or "num" a
+        function (n, f) → markup; sums of more than ``max_terms`` terms are left as Σ."""
+        raise NotImplementedError
+
+    def delta_note(self, act: Activation, out):
+        """A sentence (prose markup) on what the output δ is made of, or None."""
+        return None
+
     def __repr__(self):
         return f"<loss {self.name}>"
 
@@ -83,6 +126,49 @@ class HalfSSE(Loss):
         if deltas is not None:
             lines += act.backprop_source(nets, ys, errs, deltas)
         return lines, f"0.5 * ({' + '.join(f'{e} * {e}' for e in errs)})"
+
+    formula = "½ Σ_{k} (ob_{k} − y_{k})^{2}"
+
+    def term(self, k):
+        return f"(ob_{{{k}}} − y_{{{k}}})^{{2}}"
+
+    def expanded(self, terms):
+        return "½ [" + " + ".join(terms) + "]"
+
+    def term_numbers(self, ob, ob_factor, y, y_factor):
+        return f"({ob} − {y_factor})^{{2}}"
+
+    def expanded_numbers(self, terms):
+        return "½ × [" + " + ".join(terms) + "]"
+
+    def neg_grad_form(self, act, out):
+        if not act.elementwise:  # softmax: the Jacobian mixes every output's Err
+            return None
+        k = out.k
+        ob, y = out.ob(k), out.y(k)
+        return (f"Err_{{{k}}}", f"ob_{{{k}}} − y_{{{k}}}", lambda n, f: f"{n(ob)} − {f(y)}",
+                out.err(k))
+
+    def delta_forms(self, act, out, max_terms):
+        # softmax: δ_k = Σ_m Err_m y_m ([m = k] − y_k), the full Jacobian
+        k = out.k
+        yk = f"y_{{{k}}}"
+        forms = [("sym", f"Σ_{{m}} Err_{{m}} y_{{m}} ([m = {k}] − {yk})")]
+        if len(out.outputs) > max_terms:
+            return forms
+        sym = [f"Err_{{{m}}} y_{{{m}}} ({int(m == k)} − {yk})" for m in out.outputs]
+        values = [(int(m == k), out.err(m), out.y(m)) for m in out.outputs]
+        y = out.y(k)
+
+        def numbers(n, f):
+            return " + ".join(f"{f(e)} × {f(ym)} × ({one} − {f(y)})" for one, e, ym in values)
+        return forms + [("sym", " + ".join(sym)), ("num", numbers)]
+
+    def delta_note(self, act, out):
+        if act.elementwise:
+            return None
+        return ("Softmax outputs with $½$ SSE: every output's Err reaches $net_{k}$ through "
+                "the softmax Jacobian $∂y_{m}/∂net_{k} = y_{m} ([m = k] − y_{k})$.")
 
 
 class CrossEntropy(Loss):
@@ -138,6 +224,42 @@ class CrossEntropy(Loss):
             else:
                 lines += [f"{d} = (1.0 - {y}) * {t}" for d, t, y in zip(deltas, ts, ys)]
         return lines, f"-({' + '.join(terms)})"
+
+    formula = "−Σ_{k} ob_{k} log y_{k}"
+
+    def term(self, k):
+        return f"ob_{{{k}}} log y_{{{k}}}"
+
+    def expanded(self, terms):
+        return "−[" + " + ".join(terms) + "]"
+
+    def term_numbers(self, ob, ob_factor, y, y_factor):
+        return f"{ob_factor} × log({y})"
+
+    def expanded_numbers(self, terms):
+        return "−[" + " + ".join(terms) + "]"
+
+    def delta_forms(self, act, out, max_terms):
+        k = out.k
+        ob, y = out.ob(k), out.y(k)
+        obk, yk = f"ob_{{{k}}}", f"y_{{{k}}}"
+        if act.name != "softmax":  # sigmoid: δ_k = ob_k (1 − y_k)
+            return [("sym", f"{obk} (1 − {yk})"),
+                    ("num", lambda n, f: f"{f(ob)} × (1 − {f(y)})")]
+        forms = [("sym", f"{obk} − {yk} Σ_{{m}} ob_{{m}}")]
+        if out.targets_sum_to_one:
+            return forms + [("sym", f"{obk} − {yk}"), ("num", lambda n, f: f"{n(ob)} − {f(y)}")]
+        total = sum(out.ob(m) for m in out.outputs)
+        return forms + [("num", lambda n, f: f"{n(ob)} − {f(y)} × {f(total)}")]
+
+    def delta_note(self, act, out):
+        if act.name != "softmax":
+            return (f"Sigmoid outputs with cross-entropy $L = {self.formula}$: "
+                    "$δ_{k} = ob_{k} (1 − y_{k})$.")
+        note = "Softmax outputs with cross-entropy: $δ_{k} = ob_{k} − y_{k} Σ_{m} ob_{m}$"
+        if out.targets_sum_to_one:
+            return note + "; the targets sum to 1, so $δ_{k} = ob_{k} − y_{k}$."
+        return note + "."
 
 
 LOSSES: dict[str, Loss] = {l.name: l for l in (HalfSSE(), CrossEntropy())}

@@ -26,6 +26,7 @@ import numpy as np
 
 from .activations import get_activation
 from .losses import get_loss
+from .numbers import exact
 from .unrolled import kernel_for
 
 UPDATE_ORDERS = ("simultaneous", "output_first")
@@ -202,13 +203,13 @@ def _batch(a, n, what):
 
 
 def _refused(lr):
-    return DivergenceError(f"the update with η = {lr:g} makes the loss or a parameter NaN/Inf", 0)
+    return DivergenceError(f"the update with η = {exact(lr)} makes the loss or a parameter NaN/Inf", 0)
 
 
 def _diverged(lr, done, losses):
     """Step ``done + 1`` would make the loss or a parameter NaN/Inf; ``done`` steps were kept."""
     return DivergenceError(
-        f"training diverged at step {done + 1} with η = {lr:g}: the loss or a parameter became "
+        f"training diverged at step {done + 1} with η = {exact(lr)}: the loss or a parameter became "
         f"NaN/Inf; kept the last finite state", done, losses[:done].copy())
 
 

@@ -35,22 +35,11 @@ from engine.lesson import Lesson, load_preset
 
 from .commands import EditCommand, StateCommand
 from .phases import ALL, Walk
+from .style import exact, parse_number  # gui.controller.parse_number stays importable
 from .training import Trainer
 
 UNDO_LIMIT = 2000
 RUN_CHUNK = 10_000  # steps per engine call when a run is taken without the timer
-
-
-def parse_number(text):
-    """A finite float from what a user typed; ValueError with a message a student can read."""
-    t = str(text).strip().replace("−", "-")  # the minus sign the app itself prints
-    try:
-        v = float(t)
-    except ValueError:
-        raise ValueError(f"“{text}” is not a number") from None
-    if not math.isfinite(v):
-        raise ValueError(f"“{text}” is not a finite number")
-    return v
 
 
 @dataclass(frozen=True, eq=False)
@@ -210,7 +199,8 @@ class Controller(QObject):
             return True
         resume = self._split_run()
         self._end_walk()
-        self.undo_stack.push(EditCommand(self, key, old, new, f"Set {self.label(key)} = {new}"))
+        shown = exact(new) if isinstance(new, float) else new  # the value as typed, "−" as minus
+        self.undo_stack.push(EditCommand(self, key, old, new, f"Set {self.label(key)} = {shown}"))
         if resume:
             self._open_run()
         return True
@@ -487,12 +477,12 @@ class Controller(QObject):
             self.history.append(np.column_stack((losses, params[:done])))
             self.step_count += done
             run["steps"] += done
-        if error is not None:
+        self._refresh_record()
+        if error is not None:  # after the record: this says more than a dead ReLU
             self.message.emit(
-                f"Training stopped at step {self.step_count + 1}: with η = {self.lr:g} the "
+                f"Training stopped at step {self.step_count + 1}: with η = {exact(self.lr)} the "
                 "loss became NaN/Inf (diverged). The last finite state is kept; "
                 "lower η and train again.", True)
-        self._refresh_record()
         self.changed.emit()
         self.historyChanged.emit()
         return done, error is not None

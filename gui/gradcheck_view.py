@@ -13,17 +13,13 @@ from PySide6.QtWidgets import (
 from engine import gradient_check
 
 from .math_panel import enlarge
-from .style import MISMATCH, fmt
+from .style import MISMATCH, fmt, sci
 
 TOLERANCE = 1e-4
 AUTO_PARAMS = 500  # up to this many parameters the table follows every edit by itself
 COLUMNS = ("Parameter", "Backprop ∂L/∂θ", "Numeric (central difference)", "Relative error",
            "Check")
 DIGITS = 8  # decimals of the gradients: agreement shows in the last digits
-
-
-def sci(value):
-    return f"{value:.1e}".replace("-", "−")
 
 
 class GradCheckDialog(QDialog):

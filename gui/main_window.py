@@ -19,7 +19,7 @@ from .settings import settings
 from .training import MAX_STEPS, SPEEDS
 from .panels import InspectorPanel, LessonPanel
 from .plots import LossPlot, OutputPlot, ParameterPlot
-from .style import MISMATCH, fmt
+from .style import MISMATCH, count, fmt
 
 MESSAGE_MS = 10_000  # how long a message stays in the status bar
 PROGRESS_STEPS = 1000  # the progress bar counts in thousandths (any N fits Qt's int)
@@ -288,7 +288,7 @@ class MainWindow(QMainWindow):
         known = c.reveal().loss or (c.walk is not None and c.walk.taken)
         loss = fmt(c.record.loss, 6) if known else "?"
         speed = SPEEDS[c.speed_index]
-        rate = f"{c.steps_per_second:,.0f} steps/s" if c.training else "paused"
+        rate = f"{count(c.steps_per_second)} steps/s" if c.training else "paused"
         for label, text in ((self.step_label, f"step {c.step_count:,}"),
                             (self.loss_label, f"L = {loss}"),
                             (self.speed_label,

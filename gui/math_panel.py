@@ -3,7 +3,8 @@ symbols, then the step's numbers substituted, then the result — and, during a 
 the current phase computes. Its numbers are the canvas's: the next Step at the parameters shown
 (a walk's last phase shows the Step just taken, labelled so). Right after a Step, the selected
 parameter's update in that Step comes first, labelled "just taken". It also says which update
-order is in force. The text comes from ``engine.explain``.
+order is in force. The text comes from ``engine.derivation``,
+rendered by ``engine.render``.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from PySide6.QtWidgets import (
     QApplication, QHBoxLayout, QLabel, QSpinBox, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from engine.explain import HTML_CSS, Explainer, Section, html_section
+from engine.derivation import Explainer, Section
+from engine.render import HTML_CSS, html_section
 
 from .canvas.phase_mark import PHASE
 from .style import DEFAULT_DECIMALS

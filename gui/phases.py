@@ -1,6 +1,6 @@
 """Phase stepping: one Step walked a phase at a time — the forward pass layer by layer, the
-loss, the output δ, the hidden δ, the updates (``engine.explain.phases``) — and ``Reveal``, what
-the screen may show at each phase.
+loss, the output δ, the hidden δ, the updates (``engine.derivation.phases``) — and ``Reveal``,
+what the screen may show at each phase.
 
 A ``Walk`` holds the record of the Step being walked: the controller's own record of the next
 Step, the very numbers the canvas shows, so the walk and the canvas cannot disagree. The walk's
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.explain import phases
+from engine.derivation import phases
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,17 @@
 """Predict, then reveal: the student picks a quantity of the next Step (a δ, a gradient, a weight
-after the update), types a value, and Check says whether it is right — within half a unit of the
-last decimal shown, or 1 % — and only then shows the value and its derivation.
+after the update), types a value, and Check says whether it is right, then shows the value and
+its derivation.
+
+**Right** means what a teacher marking by hand accepts:
+
+* the answer agrees with the value *as shown* (rounded as everywhere, ``fmt``, to the math
+  panel's decimals): within half a unit of its last shown digit — 0.266 shown, anything from
+  0.2655 to 0.2665 is right ("within ±0.0005"); for a value shown as 1.20e−05, ±5e−08; or
+* it is within 1 % of the value: a student who carries rounded numbers through several lines
+  (δ from the canvas's three decimals, then w ← w + η δ y) can be a unit or two off in the last
+  decimal, and that is arithmetic noise, not a wrong method. The message says when it is this
+  rule that accepted the answer, and shows the value as shown, so the student sees the
+  difference.
 
 While a prediction is pending the panel is ``pending``; the teaching tools hide the backward
 pass everywhere else meanwhile, so the answer cannot be read off the canvas.
@@ -14,21 +25,46 @@ from PySide6.QtWidgets import (
     QComboBox, QFormLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
 )
 
-from engine.explain import Explainer, html_section
+from engine.derivation import Explainer
+from engine.numbers import decimal_of, half_unit, shown
+from engine.render import html_section
 
-from .controller import parse_number
 from .math_panel import enlarge, order_text, style_browser
-from .style import DEFAULT_DECIMALS, MISMATCH, fmt
+from .style import DEFAULT_DECIMALS, MISMATCH, exact, parse_number
 
-RELATIVE = 0.01  # a guess within 1 % is right, however many decimals are shown
+RELATIVE = 0.01  # a guess within 1 % is right too (rounding carried through the lines)
+
+SHOWN, CLOSE = "shown", "close"  # why an answer is right
+
+
+def judge(guess, truth, decimals):
+    """Why ``guess`` is right for ``truth`` shown with ``decimals``: SHOWN (within half a unit
+    of the last shown digit of the value as shown), CLOSE (within 1 % of the value), or None
+    (wrong; also for NaN/Inf)."""
+    if not (math.isfinite(guess) and math.isfinite(truth)):
+        return None
+    _, number, half = shown(truth, decimals)
+    if abs(decimal_of(guess) - number) <= half:
+        return SHOWN
+    if abs(guess - truth) <= RELATIVE * abs(truth):
+        return CLOSE
+    return None
 
 
 def within(guess, truth, decimals):
-    """Right if |guess − truth| ≤ ½·10^−decimals (the truth, rounded as shown) or ≤ 1 % of it."""
-    if not (math.isfinite(guess) and math.isfinite(truth)):
-        return False
-    diff = abs(guess - truth)
-    return diff <= 0.5 * 10 ** -decimals + 1e-12 or diff <= RELATIVE * abs(truth)
+    """Is ``guess`` right for ``truth`` shown with ``decimals`` (``judge``)?"""
+    return judge(guess, truth, decimals) is not None
+
+
+def tolerance_text(truth, decimals):
+    """("to 3 decimals", "±0.0005") for the value as shown: how it is rounded and how far a
+    right answer may be from it."""
+    text = shown(truth, decimals)[0]
+    if "e" in text:
+        digits = len(text.partition("e")[0].replace("−", "").replace(".", ""))
+        return f"to {digits} significant digits", "±" + half_unit(truth, decimals)
+    places = len(text.partition(".")[2])
+    return f"to {places} decimal{'s' if places != 1 else ''}", "±" + half_unit(truth, decimals)
 
 
 def quantities(network):
@@ -126,20 +162,26 @@ class QuizPanel(QWidget):
         kind, key = self.asked()
         record, row = self.controller.record, self.controller.record_sample
         value = truth(kind, key, record, row)
-        right = within(guess, value, self.decimals)
+        how = judge(guess, value, self.decimals)
         text, _, _ = self.items[self.quantity.currentIndex()]
-        d = max(self.decimals, 3)
-        if right:
-            self.result.setText(f"<b>✓ Right.</b> {text} = {fmt(value, d)}; you said "
-                                f"{fmt(guess, d)}.")
+        rounded, plus_minus = tolerance_text(value, self.decimals)
+        said = exact(guess)
+        answer = f"{text} = {shown(value, self.decimals)[0]} ({rounded}); you said {said}"
+        if how == SHOWN:
+            same = decimal_of(guess) == shown(value, self.decimals)[1]
+            self.result.setText(f"<b>✓ Right:</b> {answer}"
+                                + ("." if same else f", within {plus_minus} of it."))
+        elif how == CLOSE:
+            self.result.setText(f"<b>✓ Right (within 1 %):</b> {answer}: close enough — the "
+                                "rounding carried through your lines explains the rest.")
         else:
-            self.result.setText(f'<b style="color:{MISMATCH.name()}">✗ Not quite.</b> '
-                                f"{text} = {fmt(value, d)}; you said {fmt(guess, d)}.")
+            self.result.setText(f'<b style="color:{MISMATCH.name()}">✗ Not quite:</b> {answer} '
+                                f"(right is within {plus_minus} of it, or within 1 %).")
         ex = Explainer(self.controller.network, record, row, self.decimals)
         self.reveal.setHtml(f"<p>{order_text(record.update_order)}</p>"
                             + html_section(ex.section(key)))
         self._set_pending(False)
-        return right
+        return how is not None
 
     def _apply_look(self):
         enlarge(self, self._texts + tuple(self.findChildren(QLabel)))

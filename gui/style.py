@@ -1,14 +1,16 @@
-"""Shared look: number formatting, the colour-blind-safe palette (Okabe–Ito) and the three
-themes (light, dark, high contrast) that the Qt widgets, the canvas and the plots follow."""
+"""Shared look: number formatting and reading, the colour-blind-safe palette (Okabe–Ito) and the
+three themes (light, dark, high contrast) that the Qt widgets, the canvas and the plots follow."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtGui import QColor, QPalette, QPen
 from PySide6.QtWidgets import QProxyStyle, QStyle, QStyleFactory
 
-from engine.explain import DEFAULT_DECIMALS, fmt  # noqa: F401  (the app's one number format)
+from engine import numbers
+# the app's one number format (engine.numbers): every number on screen and in exports
+from engine.numbers import DEFAULT_DECIMALS, count, exact, fmt, sci  # noqa: F401
 
 POSITIVE = QColor("#0072B2")  # blue: w > 0
 NEGATIVE = QColor("#D55E00")  # vermillion: w < 0
@@ -16,6 +18,11 @@ FROZEN = QColor("#7F7F7F")    # grey: a frozen parameter
 SELECTED = QColor("#E69F00")  # orange: the selected element
 MISMATCH = QColor("#CC3311")  # red: a refused edit, a failed check
 
+
+def parse_number(text):
+    """A number the user typed (``engine.numbers.parse_number``), with the locale's decimal
+    point as well as ".": "1,5" is 1.5 where the decimal point is a comma."""
+    return numbers.parse_number(text, QLocale().decimalPoint())
 
 
 def mix(a, b, t):

@@ -10,7 +10,8 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QFileDialog
 from shiboken6 import isValid
 
-from engine.explain import Explainer, render
+from engine.derivation import Explainer
+from engine.render import render
 
 from .file_actions import interactive
 from .gradcheck_view import GradCheckDialog

@@ -14,3 +14,15 @@ def window(qtbot):
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
     return w
+
+
+@pytest.fixture
+def comma_locale():
+    """Qt's default locale is German (decimal comma) for one test, then what it was."""
+    from PySide6.QtCore import QLocale
+
+    old = QLocale()
+    QLocale.setDefault(QLocale(QLocale.Language.German, QLocale.Country.Germany))
+    assert QLocale().decimalPoint() == ","
+    yield
+    QLocale.setDefault(old)

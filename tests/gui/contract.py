@@ -40,8 +40,10 @@ def assert_canvas_shows_one_state(view, controller, status_loss=None):
             assert neuron.value_text() == fmt(controller.inputs[controller.sample, j - 1], d)
             continue
         assert neuron.value_text() == fmt(srec.out(j, s), d), f"y{j}"
+        lines = [f"net{j} = {fmt(srec.net(j, s), d)}"] if view.show_net else []
         if view.show_derivatives and not view.concealed:
-            assert neuron.note.text() == f"δ{j} = {fmt(srec.delta(j, s), d)}", f"δ{j}"
+            lines.append(f"δ{j} = {fmt(srec.delta(j, s), d)}")
+        assert neuron.note.text() == ("\n".join(lines) or None), f"net{j}, δ{j}"
     for key, label in view.labels.items():
         kind = key[0]
         if kind == "w":

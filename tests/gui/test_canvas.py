@@ -421,7 +421,7 @@ def test_decimals(view, controller):
     assert view.neurons[1].value_text() == "0.60000"
     assert_no_overlaps(view)
     view.set_decimals(1)
-    assert view.labels[("w", 1, 3)].text() == "w13 = 0.1"  # 0.15 rounds to even
+    assert view.labels[("w", 1, 3)].text() == "w13 = 0.2"  # 0.15 rounds half up, as by hand
 
 
 def test_the_scene_fits_the_window_keeping_its_aspect(qtbot, view):

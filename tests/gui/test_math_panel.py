@@ -109,8 +109,11 @@ def test_w13_reads_as_the_notes_with_numbers_then_result(window):
     lines = chains(window.teaching.math.browser.toPlainText())
     rec = window.controller.record
     d3 = fmt(rec.delta(3))
+    # δ3 = 0.1556: at 3 decimals −0.156 × 0.600 = −0.0936 would not give the −0.093 shown,
+    # so this line shows δ3 with one more decimal
     assert (f"∂L/∂w13 = ∂L/∂y3 · ∂y3/∂w13 = −[δ5 w35 + δ6 w36 + δ7 w37] · ReLU'(net3) · x1 "
-            f"= −δ3 x1 = −{d3} × 0.600 = {fmt(rec.grad_weight(1, 3))}") in lines
+            f"= −δ3 x1 = −0.1556 × 0.600 = {fmt(rec.grad_weight(1, 3))}") in lines
+    assert fmt(rec.grad_weight(1, 3)) == "−0.093"
     new = fmt(rec.params_after[0])
     assert f"w13 ← w13 + η δ3 x1 = 0.150 + 0.500 × {d3} × 0.600 = {new}" in lines
     assert "Update order: simultaneous" in window.teaching.math.text()

@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit
 
-from gui.quiz import within
+from gui.quiz import CLOSE, SHOWN, judge, within
 from gui.style import fmt
 from tests.gui.test_math_panel import chains, context_menu_action, ends
 
@@ -68,7 +68,8 @@ def test_a_right_value_is_accepted_then_the_derivation_is_shown(qtbot, window):
     choose(window, "δ3")
     truth = window.controller.record.delta(3)
     result = answer(qtbot, window, fmt(truth, 3))
-    assert "✓ Right" in result and fmt(truth) in result
+    assert "✓ Right:" in result
+    assert f"δ3 = {fmt(truth)} (to 3 decimals); you said {fmt(truth)}." in result
     quiz = window.teaching.quiz
     assert not quiz.pending
     lines = chains(quiz.reveal.toPlainText())
@@ -129,8 +130,58 @@ def test_the_answer_is_the_next_steps_after_a_step(qtbot, window):
     (101.0, 100.0, 3, True),        # 1 % of a large value
     (102.0, 100.0, 3, False),
     (-0.156, 0.156, 3, False),      # the sign matters
-    (0.0, 1e-5, 3, True),           # anything below the decimals shown is 0
+    (0.266, 0.26549999999999996, 3, True),   # shown as 0.266 (the float is just below 0.2655)
+    (0.2655, 0.26549999999999996, 3, True),  # half a unit from 0.266: the edge counts
+    (0.2666, 0.26549999999999996, 3, True),  # more than half a unit, but within 1 %
+    (0.269, 0.26549999999999996, 3, False),  # neither
+    (-0.266, -0.2655, 3, True),
+    (1.2e-5, 1.2043e-5, 3, True),   # shown as 1.20e−05: judged at its last digit, ±5e−08
+    (0.0, 1e-5, 3, False),          # shown as 1.00e−05, not 0.000: 0 is not that
+    (3.0, 2.5, 0, True),            # 2.5 shows as 3 at 0 decimals
     (float("nan"), 0.1, 3, False),
 ])
 def test_tolerance(guess, truth, decimals, right):
     assert within(guess, truth, decimals) is right
+
+
+@pytest.mark.parametrize("guess, why", [(0.266, SHOWN), (0.2664, SHOWN), (0.265, CLOSE),
+                                        (0.3, None)])
+def test_judge_says_which_rule_accepted(guess, why):
+    assert judge(guess, 0.26549999999999996, 3) == why
+
+
+def test_b5_of_the_notes_is_0_266_and_the_panel_says_how_it_judged(qtbot, window):
+    """b5 ← 0.100 + 0.500 × 0.331 = 0.2655, which the engine holds as 0.26549999999999996:
+    shown 0.266 everywhere, and the panel judges against that value."""
+    c = window.controller
+    new = c.record.params_after[c.param_index(("b", 5))]
+    assert repr(float(new)) == "0.26549999999999996"
+    assert window.view.labels[("b", 5)].text() == "b5 = 0.100"
+    open_quiz(qtbot, window)
+    choose(window, "b5 after the next Step")
+    result = answer(qtbot, window, "0.266")
+    assert result == ("<b>✓ Right:</b> b5 after the next Step = 0.266 (to 3 decimals); "
+                      "you said 0.266.")
+    window.teaching.quiz.reset()
+    result = answer(qtbot, window, "0.2655")
+    assert result.endswith("= 0.266 (to 3 decimals); you said 0.2655, within ±0.0005 of it.")
+    assert "✓ Right:" in result
+    window.teaching.quiz.reset()
+    result = answer(qtbot, window, "0.265")  # rounded the other way: within 1 %, and said so
+    assert "✓ Right (within 1 %):" in result and "= 0.266 (to 3 decimals); you said 0.265" in result
+    window.teaching.quiz.reset()
+    result = answer(qtbot, window, "0.27")
+    assert "✗ Not quite:" in result and "= 0.266 (to 3 decimals); you said 0.27" in result
+    assert "within ±0.0005 of it, or within 1 %" in result
+    assert ends(chains(window.teaching.quiz.reveal.toPlainText()), "b5", "0.266")
+    # the step is taken as predicted, and the canvas shows what the quiz said
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    assert window.view.labels[("b", 5)].text() == "b5 = 0.266"
+
+
+def test_a_decimal_comma_is_an_answer_where_the_locale_writes_one(qtbot, window, comma_locale):
+    open_quiz(qtbot, window)
+    choose(window, "b5 after the next Step")
+    result = answer(qtbot, window, "0,266")
+    assert result.startswith("<b>✓ Right:</b>") and "you said 0.266." in result
