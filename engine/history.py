@@ -126,7 +126,11 @@ class History:
                 raise LessonFileError("history.last is empty: give n_columns")
             if n_columns < 1:
                 raise LessonFileError("history rows must not be empty")
-        p = parse_history(d, n_columns)
+        return cls.from_parsed(parse_history(d, n_columns), n_columns)
+
+    @classmethod
+    def from_parsed(cls, p, n_columns):
+        """A History from ``engine.lesson.parse_history``'s checked dict."""
         h = cls(n_columns, p["capacity"], p.get("start") or 0)
         n = len(p["last"])
         h._store = _Store(max(n, 1), n_columns)

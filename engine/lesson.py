@@ -39,6 +39,8 @@ from itertools import chain
 
 import numpy as np
 
+from .history import History
+
 from .activations import ACTIVATIONS
 from .atomic import FileStamp, NotRegularFileError, atomic_write, file_kind
 from .losses import LOSSES
@@ -271,7 +273,7 @@ def lesson_to_dict(lesson: Lesson) -> dict:
 
 def document_to_dict(lesson: Lesson, history=None, step_count=0) -> dict:
     """The whole saved state: the lesson, ``state.step_count`` and, when given, the history
-    (a ``engine.history.History``, its ``to_dict()``, or the dict ``read_lesson`` returns)."""
+    (an ``engine.history.History`` or its ``to_dict()``)."""
     d = lesson_to_dict(lesson)
     d["state"] = {"step_count": int(step_count)}
     if history is not None:
@@ -358,9 +360,8 @@ def lesson_from_dict(d) -> Lesson:
 
 
 def document_from_dict(d):
-    """(Lesson, history or None, step_count) from the JSON form. The history is a dict of
-    ``capacity``, ``stride``, ``n_steps`` and float64 arrays ``lo``, ``hi``, ``last`` (one row per
-    bucket), as ``engine.history.History.from_dict`` takes it."""
+    """(Lesson, history or None, step_count) from the JSON form; the history is an
+    ``engine.history.History`` ending at the step count."""
     if type(d) is not dict:
         raise LessonFileError(f"the file must hold a JSON object (a lesson), not {_describe(d)}")
     if "format" not in d:
@@ -406,9 +407,10 @@ def document_from_dict(d):
         step_count = _int(_get(sd, "step_count", "state", 0), "state.step_count")
     history = None
     if d.get("history") is not None:
-        history = parse_history(d["history"], 1 + net.n_params, "history",
-                                ["loss", *net.labels])
-        history["start"] = _history_start(history, step_count)
+        parsed = parse_history(d["history"], 1 + net.n_params, "history",
+                               ["loss", *net.labels])
+        parsed["start"] = _history_start(parsed, step_count)
+        history = History.from_parsed(parsed, 1 + net.n_params)
 
     extra = {k: v for k, v in d.items() if k not in KNOWN_KEYS}
     for k, v in extra.items():

@@ -67,12 +67,7 @@ def read_file_or_exit(path):
     from engine.lesson import read_document
 
     try:
-        lesson, history_data, step_count, stamp = read_document(path)
-        history = None
-        if history_data is not None:
-            from engine.history import History
-            history = History.from_dict(history_data, 1 + lesson.network.n_params)
-        return lesson, history, step_count, stamp
+        return read_document(path)
     except Exception as e:  # LessonFileError, and a last guard: never a traceback
         reason = str(e) if isinstance(e, ValueError) else f"unexpected {type(e).__name__}: {e}"
         line = " ".join(f"{PROG}: {path}: {reason}".split())

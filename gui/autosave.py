@@ -49,7 +49,6 @@ from engine.lesson import LessonFileError, dumps_document, read_lesson, write_by
 
 from . import file_actions
 from . import settings as app_settings
-from engine.history import History
 
 INTERVAL_MS = 60_000  # between autosaves while there are unsaved changes (tests shorten it)
 INFO_FORMAT = "backprop-lab-autosave"
@@ -415,9 +414,7 @@ def offer_recovery(window, folder=None):
 def _offer(window, f):
     when = _clock(f.saved)
     try:
-        lesson, history_data, step_count = read_lesson(f.lesson_path)
-        history = (History.from_dict(history_data, 1 + lesson.network.n_params)
-                   if history_data is not None else None)
+        lesson, history, step_count = read_lesson(f.lesson_path)
     except Exception as e:  # LessonFileError (a ValueError), or a last guard
         reason = str(e) if isinstance(e, ValueError) else f"unexpected {type(e).__name__}: {e}"
         line = " ".join(f"The autosave from {when} could not be read ({reason}); it has been "

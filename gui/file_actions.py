@@ -42,7 +42,6 @@ from engine.lesson import LessonFileError, dumps_document, read_document, read_f
 
 from . import exports
 from .settings import settings
-from engine.history import History
 
 RECENT_KEY = "recentFiles"
 SAVE_HISTORY_KEY = "saveHistory"
@@ -366,9 +365,7 @@ class FileActions(QObject):
                 return False
         name = os.path.basename(path) or path
         try:
-            lesson, history_data, step_count, stamp = read_document(path)
-            history = (History.from_dict(history_data, 1 + lesson.network.n_params)
-                       if history_data is not None else None)
+            lesson, history, step_count, stamp = read_document(path)
         except ValueError as e:  # LessonFileError included
             self._error("Cannot open lesson", f"{name}: {e}")
             return False

@@ -68,7 +68,7 @@ def check(data: bytes):
         assert np.isfinite(lesson.inputs).all() and np.isfinite(lesson.targets).all()
         assert np.isfinite(lesson.lr) and lesson.lr > 0 and steps >= 0
         if history is not None:
-            History.from_dict(history, 1 + net.n_params)
+            assert history.n_columns == 1 + net.n_params and history.step_count == steps
         # what opened saves and reopens to the same thing
         again, _, steps2 = loads_document(dumps_document(lesson, history, steps))
         assert again.network.theta.tobytes() == net.theta.tobytes() and steps2 == steps

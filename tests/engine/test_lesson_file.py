@@ -97,9 +97,9 @@ def test_save_open_round_trip_is_bit_for_bit(tmp_path):
     back, hd, steps = read_lesson(path)
     assert_same_lesson(lesson, back)
     assert steps == history.n_steps
-    assert_same_history(history, History.from_dict(hd, 1 + back.network.n_params))
+    assert_same_history(history, hd)
     # and again: the second file is byte-identical to the first
-    write_lesson(tmp_path / "again.json", back, History.from_dict(hd), steps)
+    write_lesson(tmp_path / "again.json", back, hd, steps)
     assert (tmp_path / "again.json").read_bytes() == path.read_bytes()
 
 
@@ -110,10 +110,10 @@ def test_a_history_that_starts_later_round_trips_and_older_files_end_it_at_the_s
     d = json.loads(dumps_document(lesson, h, 43))
     assert d["history"]["start"] == 40
     _, hd, steps = loads_document(json.dumps(d).encode())
-    assert (hd["start"], steps) == (40, 43)
+    assert (hd.start, steps) == (40, 43)
     del d["history"]["start"]  # as an older version wrote it: the history ends at step_count
     _, hd, _ = loads_document(json.dumps(d).encode())
-    assert History.from_dict(hd).step_count == 43
+    assert hd.step_count == 43
     with pytest.raises(LessonFileError, match="the history ends at step 43, not at the step "
                                               "count 44"):
         dumps_document(lesson, h, 44)
@@ -129,7 +129,7 @@ def test_history_with_stride_one_round_trips_and_omits_lo_hi(tmp_path):
     assert d["history"]["stride"] == 1 and "lo" not in d["history"]
     assert d["history"]["columns"] == ["loss", *lesson.network.labels]
     _, hd, steps = read_lesson(path)
-    assert_same_history(h, History.from_dict(hd))
+    assert_same_history(h, hd)
     assert steps == 37
 
 
@@ -358,7 +358,7 @@ def test_a_history_capacity_too_large_for_memory_is_refused():
 
 def test_the_valid_base_document_is_accepted():
     lesson, history, steps = document_from_dict(base())
-    assert steps == 9 and history["stride"] == 4
+    assert steps == 9 and history.stride == 4
 
 
 # -- JSON text: the problems only text can have ----------------------------------------------------

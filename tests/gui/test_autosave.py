@@ -117,11 +117,9 @@ def test_the_autosave_reopens_bit_for_bit(make_window):
     edit_a_lot(w)
     assert w.controller.history.stride > 1
     assert w.autosave.save_now()
-    lesson, history_data, step_count = read_lesson(w.autosave.paths[0])
+    lesson, history, step_count = read_lesson(w.autosave.paths[0])
     again = make_window()
-    again.files.open_document(w.autosave.paths[0], lesson,
-                              again.controller.history.from_dict(
-                                  history_data, 1 + lesson.network.n_params), step_count)
+    again.files.open_document(w.autosave.paths[0], lesson, history, step_count)
     assert state(again) == state(w)
 
 

@@ -93,7 +93,7 @@ def test_save_as_then_open_restores_everything_bit_for_bit(make_window, dialogs,
     assert other.controller.undo_stack.count() == 0
     # and the file is what the engine reads
     lesson, history, steps = read_lesson(path)
-    assert steps == before["steps"] and history["stride"] == before["history"][1]
+    assert steps == before["steps"] and history.stride == before["history"][1]
 
 
 def test_save_without_a_file_asks_where_and_adds_json(window, dialogs, tmp_path):
