@@ -42,3 +42,24 @@ class StateCommand(QUndoCommand):
 
     def undo(self):
         self.controller._apply(self.before)
+
+
+class StructureCommand(QUndoCommand):
+    """Swap in another network (``Controller.Structure``: the network object itself, its data,
+    its history and the step count): a change of shape. Both sides keep their own network and
+    history objects; every later command acts on whichever is current, and is undone before this
+    one is, so each comes back as it was."""
+
+    def __init__(self, controller, before, after, text):
+        super().__init__(text)
+        self.controller, self.before, self.after = controller, before, after
+        self._first = True
+
+    def redo(self):
+        if self._first:
+            self._first = False
+            return
+        self.controller._apply_structure(self.after)
+
+    def undo(self):
+        self.controller._apply_structure(self.before)

@@ -33,13 +33,20 @@ from engine import UPDATE_ORDERS, DivergenceError, Network
 from engine.history import History, Mark
 from engine.lesson import Lesson, load_preset
 
-from .commands import EditCommand, StateCommand
+from .commands import EditCommand, StateCommand, StructureCommand
 from .phases import ALL, Walk
 from .style import exact, parse_number  # gui.controller.parse_number stays importable
 from .training import Trainer
 
 UNDO_LIMIT = 2000
 RUN_CHUNK = 10_000  # steps per engine call when a run is taken without the timer
+
+
+def _fit_columns(data, n):
+    """``data`` with ``n`` columns: extra ones dropped, missing ones added as zeros."""
+    if data.shape[1] >= n:
+        return data[:, :n].copy()
+    return np.hstack((data, np.zeros((len(data), n - data.shape[1]))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,6 +64,20 @@ class State:
     seed: int
     step_count: int
     history: Mark
+
+
+@dataclass(frozen=True, eq=False)
+class Structure:
+    """A network with everything shaped by it, for undoing a change of shape."""
+
+    network: Network
+    inputs: np.ndarray
+    targets: np.ndarray
+    history: History
+    mark: Mark
+    step_count: int
+    batch_size: int | None
+    seed: int
 
 
 class Controller(QObject):
@@ -112,6 +133,7 @@ class Controller(QObject):
         self.last_step = None
         self.dead = None
         self.initial = self._state()
+        self.initial_network = self.network.copy()
         self.undo_stack.clear()
         self.selection = None
         self._refresh_record()
@@ -520,8 +542,74 @@ class Controller(QObject):
         self.changed.emit()
         self.historyChanged.emit()
 
+    # -- the network's shape ----------------------------------------------------------------------
+    def _structure(self):
+        return Structure(self.network, self.inputs, self.targets, self.history,
+                         self.history.mark(), self.step_count, self.batch_size, self.seed)
+
+    def _apply_structure(self, s):
+        """Make the network and data of ``s`` the current ones (the commands call this)."""
+        self.network, self.inputs, self.targets = s.network, s.inputs, s.targets
+        self.history = s.history
+        self.history.restore(s.mark)
+        self.step_count, self.batch_size, self.seed = s.step_count, s.batch_size, s.seed
+        self._after_new_structure()
+
+    def _after_new_structure(self):
+        self.sample = min(self.sample, len(self.inputs) - 1)
+        if self.selection is not None and not self._exists(self.selection):
+            self.selection = None
+            self.selectionChanged.emit(None)
+        self.last_step = None
+        self.dead = None  # a new network: nothing to warn about yet
+        self._refresh_record()
+        self.structureChanged.emit()
+        self.changed.emit()
+        self.historyChanged.emit()
+
+    def _exists(self, key):
+        try:
+            if key[0] == "n":
+                self.network.layout.locate(key[1])
+            else:
+                self.value(key)
+            return True
+        except (ValueError, IndexError):
+            return False
+
+    def change_network(self, make, text):
+        """Replace the network by ``make(network)`` (an ``engine.architecture`` operation):
+        one undo command. Parameters of surviving neurons keep their values; the data gain
+        (zero) or lose columns when the inputs or outputs change; the plots' history starts
+        again (the parameters are others), the step count goes on. A refused change (a limit,
+        an activation the loss does not allow) is said in the status bar and changes nothing.
+        Returns True when the network changed."""
+        try:
+            network = make(self.network)
+        except ValueError as e:
+            self.message.emit(f"Not changed: {e}", True)
+            return False
+        self._settle()
+        before = self._structure()
+        old = self.network
+        self.network = network
+        self.inputs = _fit_columns(self.inputs, network.sizes[0])
+        self.targets = _fit_columns(self.targets, network.sizes[-1])
+        network.update_order = old.update_order
+        self.history = History(1 + network.n_params, start=self.step_count)
+        self._after_new_structure()
+        self.undo_stack.push(StructureCommand(self, before, self._structure(), text))
+        return True
+
     def reset(self):
-        """Back to the lesson's initial values; the history starts again."""
+        """Back to the lesson's initial values (its network too, if the shape has changed
+        since); the history starts again."""
+        if self.network.sizes != self.initial_network.sizes or (
+                self.network.activations, self.network.loss) != (
+                self.initial_network.activations, self.initial_network.loss):
+            self._reset_structure()
+            return
+
         def change():
             s = self.initial
             self.network.restore((s.theta, s.frozen))
@@ -531,6 +619,18 @@ class Controller(QObject):
             self.step_count = 0
             self.history.clear()
         self._push_state_change("Reset", change)
+
+    def _reset_structure(self):
+        self._settle()
+        before = self._structure()
+        s = self.initial
+        self.network = self.initial_network.copy()
+        self.inputs, self.targets = s.inputs, s.targets
+        self.lr, self.batch_size = s.lr, s.batch_size
+        self.step_count = 0
+        self.history = History(1 + self.network.n_params)
+        self._after_new_structure()
+        self.undo_stack.push(StructureCommand(self, before, self._structure(), "Reset"))
 
     def randomize(self, seed=None):
         """New random weights (seeded; the seed advances each time); the history starts again."""
