@@ -30,6 +30,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from engine import UPDATE_ORDERS, DivergenceError, Network
+from engine import architecture as arch
 from engine.history import History, Mark
 from engine.lesson import Lesson, load_preset
 
@@ -104,6 +105,7 @@ class Controller(QObject):
         self.trainer.speedChanged.connect(self.speedChanged)
         self.selection = None
         self.walk = None       # the phase walk in progress (gui.phases.Walk)
+        self.init, self.init_a = "glorot", 0.5  # how Randomize and new neurons initialise
         self._run = None       # the open training run: its State before, and its step count
         self.load_lesson(lesson or load_preset("notes_linear"))
 
@@ -601,6 +603,54 @@ class Controller(QObject):
         self.undo_stack.push(StructureCommand(self, before, self._structure(), text))
         return True
 
+    def _grown(self, op, *args, **kwargs):
+        """``op`` (an ``engine.architecture`` operation) with the initialisation in force."""
+        return lambda net: op(net, *args, init=self.init, seed=self.seed, a=self.init_a,
+                              **kwargs)
+
+    def add_neuron(self, layer):
+        name = self._layer_name(layer)
+        return self.change_network(self._grown(arch.add_neuron, layer), f"Add a neuron to {name}")
+
+    def remove_neuron(self, j):
+        label = self.network.layout.neuron_label(j)
+        return self.change_network(self._grown(arch.remove_neuron, j), f"Remove {label}")
+
+    def add_layer(self, at, size=2, activation="relu"):
+        """A hidden layer inserted as layer ``at`` (after layer at − 1)."""
+        return self.change_network(self._grown(arch.add_layer, at, size, activation),
+                                   f"Add hidden layer {at}")
+
+    def remove_layer(self, layer):
+        return self.change_network(self._grown(arch.remove_layer, layer),
+                                   f"Remove hidden layer {layer}")
+
+    def set_layer_size(self, layer, size):
+        return self.change_network(self._grown(arch.set_size, layer, size),
+                                   f"{self._layer_name(layer).capitalize()}: {size} neurons")
+
+    def set_activation(self, layer, name):
+        return self.change_network(lambda n: arch.set_activation(n, layer, name),
+                                   f"{self._layer_name(layer).capitalize()}: {name}")
+
+    def set_loss(self, name):
+        return self.change_network(lambda n: arch.set_loss(n, name), f"Loss: {name}")
+
+    def set_init(self, init, a=None):
+        """The initialisation Randomize and new neurons use (not an undo step: nothing changes
+        until then). Zeros are allowed, with the reason they cannot learn."""
+        arch.init_weights([1, 1], init, 0, self.init_a if a is None else a)  # validates
+        self.init = init
+        if a is not None:
+            self.init_a = float(a)
+        if init == "zeros":
+            self.message.emit(arch.INIT_WARNING, True)
+
+    def _layer_name(self, layer):
+        last = len(self.network.sizes) - 1
+        return "the inputs" if layer == 0 else "the outputs" if layer == last else (
+            f"hidden layer {layer}")
+
     def reset(self):
         """Back to the lesson's initial values (its network too, if the shape has changed
         since); the history starts again."""
@@ -638,7 +688,8 @@ class Controller(QObject):
 
         def change():
             self.seed = new_seed
-            self.network.randomize(new_seed)
+            new = arch.init_weights(self.network.sizes, self.init, new_seed, self.init_a)
+            np.copyto(self.network.theta, new, where=~self.network.frozen)
             self.step_count = 0
             self.history.clear()
         self._push_state_change(f"Randomize (seed {new_seed})", change)

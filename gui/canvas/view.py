@@ -21,6 +21,9 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QPainter
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu
 
+from engine import architecture as arch
+from engine.activations import ACTIVATIONS
+
 from ..style import DEFAULT_DECIMALS
 from . import texts, theme
 from .connection import ConnectionItem
@@ -401,11 +404,52 @@ class NetworkView(QGraphicsView):
         a = menu.addAction("Explain (math panel)")
         a.setObjectName("contextExplain")
         a.triggered.connect(lambda: self.explainRequested.emit(key))
+        if key[0] == "n":
+            self._structure_entries(menu, key[1])
         if key[0] != "n" or c.network.layout.locate(key[1])[0] > 0:
             a = menu.addAction("Predict this value…")
             a.setObjectName("contextPredict")
             a.triggered.connect(lambda: self.predictRequested.emit(key))
         return menu
+
+    def _structure_entries(self, menu, j):
+        """Right-click on a neuron: grow or shrink its layer or the network; its layer's
+        activation. Entries past a limit are there but disabled, saying why."""
+        c = self.controller
+        net = c.network
+        layer, _ = net.layout.locate(j)
+        last = len(net.sizes) - 1
+        name = net.layout.neuron_label(j)
+        menu.addSeparator()
+        entries = [
+            ("contextAddNeuron", "Add a neuron to this layer", lambda: c.add_neuron(layer),
+             net.sizes[layer] < arch.MAX_NEURONS, f"at most {arch.MAX_NEURONS} neurons a layer"),
+            ("contextRemoveNeuron", f"Remove {name}", lambda: c.remove_neuron(j),
+             net.sizes[layer] > 1, "the last neuron of a layer stays"),
+        ]
+        if layer < last:
+            entries.append(("contextAddLayer", "Add a hidden layer after this one",
+                            lambda: c.add_layer(layer + 1),
+                            len(net.sizes) - 2 < arch.MAX_HIDDEN_LAYERS,
+                            f"at most {arch.MAX_HIDDEN_LAYERS} hidden layers"))
+        if 0 < layer < last:
+            entries.append(("contextRemoveLayer", "Remove this hidden layer",
+                            lambda: c.remove_layer(layer), True, ""))
+        for object_name, text, act, enabled, why in entries:
+            a = menu.addAction(text if enabled else f"{text} ({why})")
+            a.setObjectName(object_name)
+            a.setEnabled(enabled)
+            a.triggered.connect(act)
+        if layer > 0:
+            sub = menu.addMenu("Activation of this layer")
+            sub.setObjectName("contextActivation")
+            for act_name in sorted(ACTIVATIONS):
+                if layer < last and not ACTIVATIONS[act_name].elementwise:
+                    continue
+                a = sub.addAction(act_name)
+                a.setCheckable(True)
+                a.setChecked(act_name == net.activations[layer - 1])
+                a.triggered.connect(lambda _=False, n=act_name: c.set_activation(layer, n))
 
     def contextMenuEvent(self, event):
         key = self.selection_key(self.itemAt(event.pos()))
