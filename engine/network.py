@@ -667,7 +667,7 @@ class Network:
         self.activations = tuple(a.name for a in acts)
         self.loss = lossf.name
         self._acts = [None] + acts
-        self._loss = lossf
+        self._loss = lossf.for_output(acts[-1])  # e.g. binary cross-entropy for sigmoid outputs
         # theta is never rebound, so the W and b views stay valid
         self.theta = np.zeros(self.layout.n_params)
         self.Wa = self._blocks(self.theta)
