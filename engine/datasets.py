@@ -46,6 +46,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .numbers import exact
+
 MIN_COUNT, MAX_COUNT = 4, 2000
 MAX_SEED = 2**62
 MAX_TEST_RATIO = 0.9
@@ -92,10 +94,16 @@ def _whole(value, what, lo, hi):
     return int(value)
 
 
+def _plain(v):
+    """0, 1, 0.9: a bound as a person writes it."""
+    return str(int(v)) if v == int(v) else exact(v)
+
+
 def _ratio(value, what, lo, hi):
     ok = not isinstance(value, bool) and isinstance(value, (int, float, np.integer, np.floating))
     if not ok or not (lo <= float(value) <= hi):  # NaN fails the comparison too
-        raise ValueError(f"{what} must be a number from {lo:g} to {hi:g}, not {value!r}")
+        raise ValueError(f"{what} must be a number from {_plain(lo)} to {_plain(hi)}, "
+                         f"not {value!r}")
     return float(value)
 
 
