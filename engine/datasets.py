@@ -37,6 +37,9 @@ input neurons' names. sin is ``math.sin`` (the C library's), element by element,
 vectorised one, whose last digit may differ between machines: a lesson file stores the raw
 inputs and computes its features again when opened.
 
+``GeneratorSettings(name, count, noise, seed)`` keeps the four together (a lesson file's
+``data.generator``).
+
 **Train/test split** ``split(n, test_ratio, seed)`` → (train indices, test indices).
 """
 from __future__ import annotations
@@ -194,6 +197,26 @@ def generate(name, count, noise, seed):
     X, y = _MAKERS[name](rng, count, noise)
     order = rng.permutation(count)
     return np.ascontiguousarray(X[order], dtype=np.float64), y[order].reshape(count, 1)
+
+
+@dataclass(frozen=True)
+class GeneratorSettings:
+    """The settings a data set was generated with, as a lesson file keeps them
+    (``data.generator``); checked when made (``ValueError`` naming the setting)."""
+
+    name: str
+    count: int
+    noise: float
+    seed: int
+
+    def __post_init__(self):
+        checked = check_settings(self.name, self.count, self.noise, self.seed)
+        for key, value in zip(("name", "count", "noise", "seed"), checked):
+            object.__setattr__(self, key, value)
+
+    def generate(self):
+        """(X, T) = ``generate(name, count, noise, seed)``."""
+        return generate(self.name, self.count, self.noise, self.seed)
 
 
 # -- input features ------------------------------------------------------------------------------
