@@ -289,15 +289,23 @@ class BinaryCrossEntropy(Loss):
     accepts = ("sigmoid",)
 
     @staticmethod
-    def _softplus_pair(net):
-        """(softplus(−net), softplus(net)) = (−log y, −log(1 − y))."""
-        common = np.log1p(np.exp(-np.abs(net)))
-        return np.maximum(-net, 0.0) + common, np.maximum(net, 0.0) + common
-
-    def _terms(self, net, t):
-        neg_log_y, neg_log_1my = self._softplus_pair(net)
-        return (np.where(t == 0.0, 0.0, t * neg_log_y)
-                + np.where(t == 1.0, 0.0, (1.0 - t) * neg_log_1my))
+    def _terms(net, t):
+        """Each output's term, log(1 + e^(−|net|)) + ob·max(−net, 0) + (1 − ob)·max(net, 0):
+        −ob log y − (1 − ob) log(1 − y) with the log they share taken once, and nothing
+        negative added, so nothing cancels. Where a net is ±inf (an overflow) that is 0·inf for
+        ob = 0 or 1; those terms are the limit instead: 0 for the right answer, inf for the
+        wrong one."""
+        terms = np.abs(net)
+        np.negative(terms, out=terms)
+        np.exp(terms, out=terms)
+        np.log1p(terms, out=terms)
+        terms += t * np.maximum(np.negative(net), 0.0)
+        terms += np.subtract(1.0, t) * np.maximum(net, 0.0)
+        bad = np.isnan(terms)
+        if bad.any():
+            wrong = np.where(net > 0, t != 1.0, t != 0.0)
+            np.copyto(terms, np.where(wrong, np.inf, 0.0), where=bad & ~np.isnan(net))
+        return terms
 
     def sample_losses(self, act, net, y, t):
         return self._terms(net, t).sum(axis=0)

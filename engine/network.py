@@ -16,6 +16,7 @@ NumPy calls (``_Pass``), or, for small networks, as generated straight-line Pyth
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import struct
@@ -266,14 +267,28 @@ def _check_shuffle_seed(seed):
 
 def _stream(n, b, first_step, count, seed):
     """(count, b) int64: the samples of steps first_step … first_step + count − 1 (b < n)."""
-    p0 = first_step * b  # a Python int: no overflow whatever the step count
-    e0, r0 = divmod(p0, n)
-    rel = r0 + np.arange(count * b, dtype=np.int64)  # positions from the start of epoch e0
+    e0, r0 = divmod(first_step * b, n)  # Python ints: no overflow whatever the step count
+    stop = r0 + count * b  # the positions r0 … stop − 1, counted from the start of epoch e0
     if seed is None:
-        return (rel % n).reshape(count, b)
-    epoch, within = np.divmod(rel, n)
-    orders = _epoch_orders(n, seed, e0, int(epoch[-1]) + 1)
-    return orders[epoch, within].reshape(count, b)
+        return (np.arange(r0, stop, dtype=np.int64) % n).reshape(count, b)
+    n_epochs = (stop - 1) // n + 1
+    if n_epochs == 1:  # a step or a short run asks for the same epochs again and again
+        flat = _epoch_order(n, seed, e0)[r0:stop].copy()
+    elif n_epochs == 2:
+        flat = np.concatenate([_epoch_order(n, seed, e0)[r0:],
+                               _epoch_order(n, seed, e0 + 1)[:stop - n]])
+    else:
+        flat = _epoch_orders(n, seed, e0, n_epochs).reshape(-1)[r0:stop]
+    return flat.reshape(count, b)
+
+
+@functools.lru_cache(maxsize=8)
+def _epoch_order(n, seed, epoch):
+    """One epoch's order, remembered: stepping one batch at a time asks for the same epoch
+    n / b times, and sorting 100,000 samples takes milliseconds."""
+    order = _epoch_orders(n, seed, epoch, 1)[0]
+    order.flags.writeable = False
+    return order
 
 
 # Both ways of computing a step (the NumPy _Pass and the unrolled _Unrolled) offer the same
@@ -449,19 +464,23 @@ class _Pass:
         x_in, t_in = self.ys[0], self.t
         forward_ops, loss_and_backward = self.forward_ops, self.loss_and_backward
 
-        chunk = max(1, 2**16 // b)  # shuffled: the batches of this many steps at a time
-        shuffled = {}  # first step of the chunk → its (chunk, b) sample indices
+        # shuffled: the batches of this many steps are gathered at once (at most 2^18 values),
+        # each laid out as the (neurons, batch) block that is copied in
+        chunk = max(1, 2**18 // (b * (X.shape[1] + T.shape[1])))
+        gathered = {}  # first step of the chunk → its (XT, TT) blocks
 
         def load(s):
             if shuffle_seed is not None:
                 c0 = s - s % chunk
-                rows = shuffled.get(c0)
-                if rows is None:
-                    shuffled.clear()
-                    rows = shuffled[c0] = _stream(n, b, start + c0, min(chunk, steps - c0),
-                                                  shuffle_seed)
-                np.take(XT, rows[s - c0], axis=1, out=x_in)
-                np.take(TT, rows[s - c0], axis=1, out=t_in)
+                blocks = gathered.get(c0)
+                if blocks is None:
+                    gathered.clear()
+                    rows = _stream(n, b, start + c0, min(chunk, steps - c0), shuffle_seed)
+                    blocks = gathered[c0] = tuple(
+                        np.ascontiguousarray(np.take(A, rows, axis=0).transpose(0, 2, 1))
+                        for A in (X, T))
+                np.copyto(x_in, blocks[0][s - c0])
+                np.copyto(t_in, blocks[1][s - c0])
                 return
             o = _batch_start(start + s, b, n)
             if o + b <= n:  # one piece of the data set

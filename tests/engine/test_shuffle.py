@@ -129,7 +129,7 @@ def test_train_with_shuffling_is_repeated_step_bit_for_bit(backend, n, b):
 
 
 def test_large_batches_are_loaded_in_chunks_exactly():
-    """NumPy backend, b = 299 of 300: the shuffled batches are made 219 steps at a time."""
+    """NumPy backend, b = 299 of 300: the shuffled batches are gathered 292 steps at a time."""
     X, T = data(300, seed=4)
     net, ref = (Network([2, 2, 1], ["tanh", "linear"], seed=1) for _ in range(2))
     assert isinstance(net._backend(299), _Pass)
