@@ -209,8 +209,8 @@ def settle(numbers, value, decimals):
 
 @dataclass(frozen=True)
 class Output:
-    """What a loss needs to write an output's δ (``engine.losses``): the output ``k``, the
-    output neurons, and for any output m its target, output and Err of the shown sample."""
+    """What a loss needs to write L and an output's δ (``engine.losses``): the output ``k``, the
+    output neurons, and for any output m its target, output, Err and net of the shown sample."""
 
     k: int
     outputs: tuple
@@ -218,6 +218,7 @@ class Output:
     y: object
     err: object
     targets_sum_to_one: bool
+    net: object = None
 
 
 class Explainer:
@@ -233,7 +234,8 @@ class Explainer:
         self.s = int(sample) if 0 <= sample < self.batch else 0
         self.d = int(decimals)
         self.output_first = record.update_order == "output_first"
-        self.lossf = get_loss(network.loss)
+        self.lossf = get_loss(network.loss).for_output(
+            get_activation(network.activations[-1]))
         self._fprime = {}  # j → fprime(j): asked for by every derivation that passes through j
 
     # -- numbers ---------------------------------------------------------------------------------
@@ -307,7 +309,8 @@ class Explainer:
     def output(self, k):
         """Output k of the shown sample, as a loss reads it (``Output``)."""
         return Output(k, tuple(self.lay.neurons(self.L)), self.ob, self.y,
-                      lambda m: self.rec.err(m, self.s), self.targets_sum_to_one())
+                      lambda m: self.rec.err(m, self.s), self.targets_sum_to_one(),
+                      lambda m: self.rec.net(m, self.s))
 
     # -- forward pass ----------------------------------------------------------------------------
     def input_eq(self, j):
@@ -357,10 +360,9 @@ class Explainer:
         lhs = "L" + self.sample_tag()
         forms = [("sym", loss.formula)]
         if len(outs) <= MAX_TERMS:
-            pairs = [(self.ob(k), self.y(k)) for k in outs]
+            out = self.output(outs[0])
             forms.append(("sym", loss.expanded([loss.term(k) for k in outs])))
-            forms.append(("num", lambda n, f: loss.expanded_numbers(
-                [loss.term_numbers(n(ob), f(ob), n(y), f(y)) for ob, y in pairs])))
+            forms.append(("num", lambda n, f: loss.numbers(out, n, f)))
         if self.batch == 1:
             return [self.equation(lhs, forms, self.rec.loss)]
         per = [self.sample_loss(s) for s in range(self.batch)]
@@ -395,6 +397,13 @@ class Explainer:
         forms = [("sym", form) for form in a.prime_forms(_s("y", j))]
         forms.append(("num", lambda n, f: a.prime_numbers(n(net), f(net), f(y))))
         return sym, v, self.equation(sym, forms, v)
+
+    def fprime_eq(self, j):
+        """The f'(net_j) equation where δ_j is written with it; None for an output whose δ the
+        loss writes out whole (sigmoid with cross-entropy: σ' cancels, δ_k = ob_k − y_k)."""
+        if self.layer(j) == self.L and self.upstream(j) is None:
+            return None
+        return self.fprime(j)[2]
 
     def upstream(self, j):
         """−∂L/∂y_j as (symbols, numbers, value, expanded symbols) when δ_j = (−∂L/∂y_j) ·
@@ -550,7 +559,7 @@ class Explainer:
         items = [self.batch_note(), self.net_eq(j), self.out_eq(j)]
         if self.layer(j) == self.L:
             items.append(self.err_eq(j))
-        items += [self.delta_note(j), self.delta_eq(j), self.fprime(j)[2]]
+        items += [self.delta_note(j), self.delta_eq(j), self.fprime_eq(j)]
         return Section(f"Neuron {name}", _present(items))
 
     def parameter_section(self, key):
@@ -558,7 +567,7 @@ class Explainer:
         items = [self.batch_note(), *self.grad_eqs(key)]
         if self.layer(j) == self.L:
             items.append(self.err_eq(j))
-        items += [self.delta_note(j), self.delta_eq(j), self.fprime(j)[2],
+        items += [self.delta_note(j), self.delta_eq(j), self.fprime_eq(j),
                   self.frozen_note(key), self.update_eq(key)]
         return Section(f"${self.psym(key)}$: $∂L/∂{self.psym(key)}$ and its update",
                        _present(items))
@@ -572,7 +581,7 @@ class Explainer:
             items += [self.err_eq(k) for k in phase.neurons] + self.loss_eqs()
         elif phase.kind == "delta":
             for j in phase.neurons:
-                items += [self.delta_note(j), self.delta_eq(j), self.fprime(j)[2]]
+                items += [self.delta_note(j), self.delta_eq(j), self.fprime_eq(j)]
         else:
             for p in self.network.parameters():
                 if self.layer(p.j) in phase.layers:

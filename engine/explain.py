@@ -1,7 +1,8 @@
 """The worked step from the command line, and the one place that gathers the explain modules.
 
 ``python main.py explain NETWORK.json [--steps N] [--format md|html|tex] [--decimals D]`` trains
-N steps, then prints the next step worked in full: for every weight, bias and neuron the
+N steps (on the lesson's training samples, as the window does), then prints the next step worked
+in full: for every weight, bias and neuron the
 formula in symbols, then with the step's numbers substituted, then the result.
 
 The work is split by idea:
@@ -43,22 +44,26 @@ def explain_lesson(lesson, steps=0, format="md", decimals=DEFAULT_DECIMALS):
     """Train ``lesson`` for ``steps`` steps, then write out the next step worked in full."""
     net = lesson.network
     train_in_chunks(lesson, steps)
-    idx = Network.batch_indices(len(lesson.inputs), lesson.batch_size, steps)
-    rec = net.step(lesson.inputs[idx], lesson.targets[idx], lesson.lr, apply=False)
+    X, T, _, _ = lesson.train_test()
+    idx = Network.batch_indices(len(X), lesson.batch_size, steps, lesson.shuffle_seed)
+    rec = net.step(X[idx], T[idx], lesson.lr, apply=False)
     title = f"{lesson.name or 'Backprop Lab'} — worked step {steps + 1}"
     return render(Explainer(net, rec, 0, decimals).document(title, lesson.description), format)
 
 
 def train_in_chunks(lesson, steps, chunk=None):
-    """Train ``lesson``'s network ``steps`` steps, at most ``chunk`` (``TRAIN_CHUNK``) per call,
-    so memory does not grow with ``steps``; the batches are those of one long run.
+    """Train ``lesson``'s network ``steps`` steps on its training samples (``train_test``), at
+    most ``chunk`` (``TRAIN_CHUNK``) per call, so memory does not grow with ``steps``; the
+    batches are those of one long run, shuffled per epoch with the lesson's ``shuffle_seed``.
     ``DivergenceError`` names the step, counted from the start, and carries how many were done."""
     net, chunk = lesson.network, chunk or TRAIN_CHUNK
+    X, T, _, _ = lesson.train_test()
     done = 0
     while done < steps:
         n = min(chunk, steps - done)
         try:
-            net.train(lesson.inputs, lesson.targets, lesson.lr, n, lesson.batch_size, start=done)
+            net.train(X, T, lesson.lr, n, lesson.batch_size, start=done,
+                      shuffle_seed=lesson.shuffle_seed)
         except DivergenceError as e:
             done += e.steps_done
             raise DivergenceError(

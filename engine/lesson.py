@@ -1,15 +1,29 @@
 """A lesson: a network with its data, learning rate, batch size and seed — what a preset or a saved
 file holds — and its JSON form, read and written safely.
 
-    {"format": "backprop-lab", "version": 1, "name": ..., "description": ...,
+    {"format": "backprop-lab", "version": 2, "name": ..., "description": ...,
      "network": {"layers": [2, 2, 3], "activations": ["relu", "linear"], "loss": "half_sse",
                  "update_order": "simultaneous",
                  "weights": {"w13": 0.15, ...}, "biases": {"b3": 0.1, ...}, "frozen": ["w35"]},
-     "data": {"inputs": [[0.6, -0.4]], "targets": [[0.5, 0.0, 0.3]]},
-     "training": {"lr": 0.5, "batch_size": null, "seed": 0},
+     "data": {"inputs": [[0.6, -0.4]], "targets": [[0.5, 0.0, 0.3]],
+              "features": [], "test_ratio": 0.0, "split_seed": 0,              (version 2)
+              "generator": {"name": "spiral", "count": 500, "noise": 0.1, "seed": 3}},  (v2)
+     "training": {"lr": 0.5, "batch_size": null, "seed": 0,
+                  "shuffle_seed": null},                                    (version 2)
      "state": {"step_count": 200},                                     (optional)
      "history": {"columns": ["loss", "w13", ...], "capacity": 2048,    (optional)
                  "stride": 1, "n_steps": 200, "last": [[...], ...]}}
+
+**Versions.** Version 2 adds the data set fields, all optional: ``data.features`` (input
+features appended to the raw inputs, ``engine.datasets.FEATURES`` keys), ``data.test_ratio``
+and ``data.split_seed`` (the train/test split, ``engine.datasets.split``), ``data.generator``
+(the settings the data was generated with; the data itself is still stored, so a file never
+depends on the generator) and ``training.shuffle_seed`` (``Network.train``'s seeded epochs).
+``data.inputs`` holds the *raw* inputs, one value per input neuron that is not a feature: the
+network's input layer is the raw inputs plus the features. A version-1 file is read as a
+version-2 file with every new field at its default (and may not use them); a lesson that uses
+none of them is written as version 1, byte for byte as before, so older Backprop Labs still
+open it.
 
 Parameters are keyed by their labels (``w35``, ``b3``), so a file reads like the notes. The rules
 (also in ``resources/schema/lesson.schema.json``): every number finite (no NaN/Infinity, nothing
@@ -41,13 +55,16 @@ import numpy as np
 
 from .history import History
 
+from . import datasets
 from .activations import ACTIVATIONS
 from .atomic import FileStamp, NotRegularFileError, atomic_write, file_kind
+from .datasets import GENERATORS, GeneratorSettings
 from .losses import LOSSES
 from .network import UPDATE_ORDERS, Network
 
 FORMAT = "backprop-lab"
-VERSION = 1  # "state" and "history" are optional additions that version-1 readers ignore
+VERSION = 2  # the newest version read and written; version 1 is written when it is enough
+# ("state" and "history" are optional additions that version-1 readers ignore)
 
 MAX_FILE_BYTES = 50 * 2**20   # checked before a byte is parsed
 MAX_VALUES = 1_000_000        # JSON values (numbers, lists, …) in one file, counted before parsing
@@ -65,6 +82,11 @@ MAX_MESSAGE = 400             # characters in an error message
 KNOWN_KEYS = ("format", "version", "name", "description", "network", "data", "training",
               "state", "history")
 NETWORK_KEYS = ("layers", "activations", "loss", "update_order", "weights", "biases", "frozen")
+DATA_KEYS = ("inputs", "targets", "features", "test_ratio", "split_seed", "generator")
+TRAINING_KEYS = ("lr", "batch_size", "seed", "shuffle_seed")
+GENERATOR_KEYS = ("name", "count", "noise", "seed")
+V2_KEYS = {"data": ("features", "test_ratio", "split_seed", "generator"),
+           "training": ("shuffle_seed",)}
 HISTORY_KEYS = ("columns", "capacity", "stride", "n_steps", "start", "last", "lo", "hi")
 
 
@@ -78,8 +100,24 @@ class LessonFileError(ValueError):
 
 @dataclass
 class Lesson:
+    """A network and its data set, with the settings of its training.
+
+    ``inputs`` (N, n_in) are what the network takes, all N samples: the raw inputs, then one
+    column per feature of ``features`` (in ``datasets.FEATURES`` order, made by
+    ``datasets.with_features``) — so ``network.train(lesson.inputs, lesson.targets, …)`` fits
+    whatever the lesson holds. ``raw_inputs`` are the first n_in − len(features) columns,
+    which is what a file stores; the feature columns must be exactly what the features make of
+    them (``lesson_to_dict`` checks). ``targets`` (N, n_out).
+
+    The split: ``test_ratio`` of the samples (0 to 0.9) are held out for testing, chosen by
+    ``split_seed`` (``split()``, ``train_test()``); training uses the rest. ``batch_size`` is
+    at most the number of training samples; ``shuffle_seed`` (None: samples in order) gives
+    ``Network.train`` a new order every epoch. ``generator``: the ``GeneratorSettings`` the
+    data came from, or None (kept in the file; the data is stored either way).
+    """
+
     network: Network
-    inputs: np.ndarray   # (N, n_in)
+    inputs: np.ndarray   # (N, n_in): the raw inputs, then the feature columns
     targets: np.ndarray  # (N, n_out)
     lr: float = 0.5
     batch_size: int | None = None
@@ -87,6 +125,38 @@ class Lesson:
     name: str = ""
     description: str = ""
     extra: dict = field(default_factory=dict)  # top-level keys this version does not interpret
+    features: tuple = ()         # datasets.FEATURES keys, in that order
+    test_ratio: float = 0.0
+    split_seed: int = 0
+    shuffle_seed: int | None = None
+    generator: GeneratorSettings | None = None
+
+    @property
+    def n_raw(self):
+        """The number of raw inputs: the input layer less the features."""
+        return self.network.sizes[0] - len(self.features)
+
+    @property
+    def raw_inputs(self):
+        """(N, n_raw): the inputs without the feature columns (a view)."""
+        return np.asarray(self.inputs)[:, :self.n_raw]
+
+    def split(self):
+        """(train_idx, test_idx): ``datasets.split(N, test_ratio, split_seed)``, both sorted."""
+        return datasets.split(len(self.inputs), self.test_ratio, self.split_seed)
+
+    def train_test(self):
+        """(X_train, T_train, X_test, T_test): the network's inputs and the targets of the
+        training and the test samples (copies, in sample order; the test arrays have 0 rows
+        when ``test_ratio`` leaves none)."""
+        train, test = self.split()
+        X, T = np.asarray(self.inputs), np.asarray(self.targets)
+        return X[train], T[train], X[test], T[test]
+
+    def uses_version_2(self):
+        """Does the lesson use a field that needs version 2 of the file format?"""
+        return bool(self.features or self.test_ratio or self.split_seed
+                    or self.shuffle_seed is not None or self.generator is not None)
 
 
 # -- messages --------------------------------------------------------------------------------------
@@ -191,8 +261,9 @@ def _int(value, where, lo=0, hi=MAX_COUNT):
     return value
 
 
-def _matrix(rows, n, where, need, min_rows=1):
-    """A (len(rows), n) float64 array from a list of lists of finite numbers (or an array)."""
+def _matrix(rows, n, where, need, min_rows=1, note=""):
+    """A (len(rows), n) float64 array from a list of lists of finite numbers (or an array);
+    ``note`` follows the count a row needs in the message."""
     if isinstance(rows, np.ndarray):
         if rows.ndim != 2 or rows.shape[1] != n or rows.dtype != np.float64:
             raise LessonFileError(f"{where} must be a (rows, {n}) float64 array")
@@ -207,7 +278,8 @@ def _matrix(rows, n, where, need, min_rows=1):
                     raise LessonFileError(f"{where}[{i}] must be a list of {n} numbers, "
                                           f"not {_describe(row)}")
                 if len(row) != n:
-                    raise LessonFileError(f"{where}[{i}] has {len(row)} values, {need} {n}")
+                    raise LessonFileError(f"{where}[{i}] has {len(row)} values, {need} {n}"
+                                          f"{note}")
                 for k, v in enumerate(row):
                     _number(v, f"{where}[{i}][{k}]")
         arr = np.array(rows, dtype=np.float64).reshape(len(rows), n)
@@ -245,11 +317,15 @@ def _find_plain_problem(v, where, depth):
 
 # -- the JSON form ---------------------------------------------------------------------------------
 def lesson_to_dict(lesson: Lesson) -> dict:
+    """The JSON form (version 1 unless the lesson uses a version-2 field); ``LessonFileError``
+    for a lesson whose version-2 fields do not fit its network or data."""
     net = lesson.network
     theta = net.theta
+    v2 = lesson.uses_version_2()
+    raw = _raw_inputs_to_write(lesson) if v2 else lesson.inputs
     d = {
         "format": FORMAT,
-        "version": VERSION,
+        "version": 2 if v2 else 1,
         "name": lesson.name,
         "description": lesson.description,
         "network": {
@@ -261,14 +337,53 @@ def lesson_to_dict(lesson: Lesson) -> dict:
             "biases": {p.label: float(theta[p.index]) for p in net.parameters() if p.kind == "b"},
             "frozen": [p.label for p in net.parameters() if net.frozen[p.index]],
         },
-        "data": {"inputs": np.asarray(lesson.inputs, dtype=np.float64).tolist(),
+        "data": {"inputs": np.asarray(raw, dtype=np.float64).tolist(),
                  "targets": np.asarray(lesson.targets, dtype=np.float64).tolist()},
         "training": {"lr": float(lesson.lr),
                      "batch_size": None if lesson.batch_size is None else int(lesson.batch_size),
                      "seed": int(lesson.seed)},
     }
+    if v2:
+        d["data"].update(features=list(lesson.features), test_ratio=float(lesson.test_ratio),
+                         split_seed=int(lesson.split_seed))
+        g = lesson.generator
+        if g is not None:
+            d["data"]["generator"] = {"name": g.name, "count": int(g.count),
+                                      "noise": float(g.noise), "seed": int(g.seed)}
+        d["training"]["shuffle_seed"] = (None if lesson.shuffle_seed is None
+                                         else int(lesson.shuffle_seed))
     d.update((k, v) for k, v in lesson.extra.items() if k not in KNOWN_KEYS)
     return d
+
+
+def _raw_inputs_to_write(lesson):
+    """The raw inputs of a lesson with features, after checking that the features fit the
+    network and that the feature columns are what the features make of the raw inputs."""
+    X = np.asarray(lesson.inputs, dtype=np.float64)
+    n_in = lesson.network.sizes[0]
+    if X.ndim != 2 or X.shape[1] != n_in:
+        raise LessonFileError(f"the lesson's inputs have shape {X.shape}; the network needs "
+                              f"{n_in} values per row")
+    n_raw = n_in - len(lesson.features)
+    if n_raw < 1:
+        raise LessonFileError(f"data.features has {len(lesson.features)} features; the network's "
+                              f"{n_in} inputs leave no raw input")
+    try:
+        keys = datasets.check_features(lesson.features, n_raw)
+    except ValueError as e:
+        raise LessonFileError(f"data.features: {e}") from None
+    if keys != tuple(lesson.features):
+        raise LessonFileError(f"data.features must be in the order {', '.join(datasets.FEATURES)}"
+                              f", not {', '.join(lesson.features)}")
+    raw = X[:, :n_raw]
+    made = datasets.with_features(raw, keys)
+    if made.tobytes() != X.tobytes():
+        column = int(np.argwhere((made != X) | (np.signbit(made) != np.signbit(X)))[0][1])
+        name = datasets.feature_names(keys, n_raw)[column]
+        raise LessonFileError(f"the lesson's input column {column + 1} ({name}) is not what "
+                              "its feature makes of the raw inputs; make the inputs with "
+                              "engine.datasets.with_features")
+    return raw
 
 
 def document_to_dict(lesson: Lesson, history=None, step_count=0) -> dict:
@@ -381,24 +496,48 @@ def document_from_dict(d):
 
     net = _network_from_dict(_get(d, "network", ""))
     dd = _obj(_get(d, "data", ""), "data")
-    _no_unknown(dd, ("inputs", "targets"), "data")
+    _no_unknown(dd, DATA_KEYS, "data")
+    td = _obj(_get(d, "training", ""), "training")
+    _no_unknown(td, TRAINING_KEYS, "training")
+    if version == 1:  # the migration: version 1 is version 2 without its new fields
+        for key, fields in V2_KEYS.items():
+            for f in fields:
+                if f in (dd if key == "data" else td):
+                    raise LessonFileError(f"{key}.{f} needs version 2 of the file format; this "
+                                          "file says version 1")
     n_in, n_out = net.sizes[0], net.sizes[-1]
-    X = _matrix(_get(dd, "inputs", "data"), n_in, "data.inputs", "the network needs")
+    features = _features(dd, n_in)
+    n_raw = n_in - len(features)
+    note = "" if not features else (f" (its {n_in} inputs less {len(features)} "
+                                    f"feature{'s' if len(features) > 1 else ''} of data.features)")
+    raw = _matrix(_get(dd, "inputs", "data"), n_raw, "data.inputs", "the network needs",
+                  note=note)
+    X = datasets.with_features(raw, features) if features else raw
     T = _matrix(_get(dd, "targets", "data"), n_out, "data.targets", "the network needs")
     if len(X) != len(T):
         raise LessonFileError(f"data.targets has {len(T)} rows but data.inputs has {len(X)}; "
                               "each input row needs its target row")
+    test_ratio = _number(_get(dd, "test_ratio", "data", 0.0), "data.test_ratio")
+    if not 0.0 <= test_ratio <= datasets.MAX_TEST_RATIO:
+        raise LessonFileError(f"data.test_ratio must be from 0 to {datasets.MAX_TEST_RATIO}, not "
+                              f"{_short(test_ratio)}")
+    split_seed = _int(_get(dd, "split_seed", "data", 0), "data.split_seed")
+    generator = _generator(dd, n_raw, n_out)
+    n_train = len(X) - datasets.n_test(len(X), test_ratio)
 
-    td = _obj(_get(d, "training", ""), "training")
-    _no_unknown(td, ("lr", "batch_size", "seed"), "training")
     lr = _number(_get(td, "lr", "training"), "training.lr")
     if lr <= 0:
         raise LessonFileError(f"training.lr must be greater than 0, not {lr}")
     bs = _get(td, "batch_size", "training", None)
-    if bs is not None and (type(bs) is not int or not 1 <= bs <= len(X)):
+    if bs is not None and (type(bs) is not int or not 1 <= bs <= n_train):
+        samples = ("(the number of samples)" if n_train == len(X) else
+                   f"(the training samples: {len(X)} less {len(X) - n_train} for testing)")
         raise LessonFileError(f"training.batch_size must be null or a whole number from 1 to "
-                              f"{len(X)} (the number of samples), not {_describe(bs)}")
+                              f"{n_train} {samples}, not {_describe(bs)}")
     seed = _int(_get(td, "seed", "training", 0), "training.seed")
+    shuffle_seed = _get(td, "shuffle_seed", "training", None)
+    if shuffle_seed is not None:
+        shuffle_seed = _int(shuffle_seed, "training.shuffle_seed")
 
     step_count = 0
     if "state" in d:
@@ -415,8 +554,67 @@ def document_from_dict(d):
     extra = {k: v for k, v in d.items() if k not in KNOWN_KEYS}
     for k, v in extra.items():
         _check_plain(v, _join("", k))
-    lesson = Lesson(net, X, T, lr, bs, seed, name, description, extra)
+    lesson = Lesson(net, X, T, lr, bs, seed, name, description, extra, features, test_ratio,
+                    split_seed, shuffle_seed, generator)
     return lesson, history, step_count
+
+
+def _features(dd, n_in):
+    """``data.features`` checked: known keys, each once, in ``datasets.FEATURES`` order, at
+    least one raw input left, x2 there for the features that need it."""
+    keys = _list(_get(dd, "features", "data", []), "data.features")
+    for k, key in enumerate(keys):
+        where = f"data.features[{k}]"
+        if _str(key, where) not in datasets.FEATURES:
+            raise LessonFileError(f"{where} is {_short(key)}; choose from "
+                                  f"{', '.join(datasets.FEATURES)}")
+        if key in keys[:k]:
+            raise LessonFileError(f"{where} is {_short(key)}, which data.features already lists")
+    if len(keys) >= n_in:
+        raise LessonFileError(f"data.features has {len(keys)} features, but the network has "
+                              f"{n_in} inputs: that leaves no raw input (network.layers[0] is "
+                              "the raw inputs plus the features)")
+    try:
+        checked = datasets.check_features(keys, n_in - len(keys))
+    except ValueError as e:
+        raise LessonFileError(f"data.features: {e} (network.layers[0] is the raw inputs plus "
+                              "the features)") from None
+    if list(checked) != keys:
+        raise LessonFileError(f"data.features must be in the order {', '.join(datasets.FEATURES)}"
+                              f" (the order of the input neurons), not {', '.join(keys)}")
+    return checked
+
+
+def _bound(v):
+    """0, 1, 0.9: a bound as a person writes it."""
+    return str(int(v)) if float(v).is_integer() else repr(float(v))
+
+
+def _generator(dd, n_raw, n_out):
+    """``data.generator`` checked, as ``GeneratorSettings``, or None."""
+    gd = _get(dd, "generator", "data", None)
+    if gd is None:
+        return None
+    where = "data.generator"
+    gd = _obj(gd, where)
+    _no_unknown(gd, GENERATOR_KEYS, where)
+    name = _str(_get(gd, "name", where), f"{where}.name")
+    if name not in GENERATORS:
+        raise LessonFileError(f"{where}.name is {_short(name)}; choose one of "
+                              f"{', '.join(GENERATORS)}")
+    g = GENERATORS[name]
+    count = _int(_get(gd, "count", where), f"{where}.count", *g.count_range)
+    noise = _number(_get(gd, "noise", where), f"{where}.noise")
+    lo, hi = g.noise_range
+    if not lo <= noise <= hi:
+        raise LessonFileError(f"{where}.noise must be from {_bound(lo)} to {_bound(hi)}, not "
+                              f"{_short(noise)}")
+    seed = _int(_get(gd, "seed", where), f"{where}.seed", 0, datasets.MAX_SEED)
+    if (g.n_inputs, g.n_outputs) != (n_raw, n_out):
+        raise LessonFileError(f"{where}.name is {_short(name)}, which makes {g.n_inputs} raw "
+                              f"input{'s' if g.n_inputs > 1 else ''} and {g.n_outputs} target "
+                              f"per sample; this lesson has {n_raw} and {n_out}")
+    return GeneratorSettings(name, count, noise, seed)
 
 
 def _history_start(history, step_count):
@@ -555,6 +753,8 @@ def dumps_document(lesson: Lesson, history=None, step_count=0) -> bytes:
     file larger than the limits."""
     try:
         text = _dump(document_to_dict(lesson, history, step_count)) + "\n"
+    except LessonFileError:
+        raise  # already names its field
     except (TypeError, ValueError, RecursionError) as e:
         raise LessonFileError(f"the lesson cannot be written as JSON: {e}") from None
     try:

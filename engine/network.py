@@ -16,6 +16,7 @@ NumPy calls (``_Pass``), or, for small networks, as generated straight-line Pyth
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import struct
@@ -218,6 +219,78 @@ def _batch_start(step, b, n):
     return step * b % n if b < n else 0
 
 
+# -- the order samples are visited in ---------------------------------------------------------------
+# One endless stream of samples, epoch after epoch: position p is in epoch p // n and is sample
+# order_e[p % n] of that epoch's order — 0 … n − 1 without a shuffle seed, else a permutation
+# that is a pure function of (n, epoch, seed): the samples sorted by a hash of (seed, epoch,
+# sample) (SplitMix64's finaliser; its top 64 − ⌈log2 n⌉ bits, then the sample's number), so
+# any epoch of any run can be made on its own, in a few ns per sample.
+# Step s takes positions s·b … s·b + b − 1.
+
+MAX_SHUFFLE_SEED = 2**62
+_M64 = (1 << 64) - 1
+_GOLDEN = 0x9E3779B97F4A7C15
+_U = np.uint64
+
+
+def _mix64(z):
+    """SplitMix64's finaliser on a uint64 array (wrapping arithmetic, no warnings on arrays)."""
+    z = (z ^ (z >> _U(30))) * _U(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> _U(27))) * _U(0x94D049BB133111EB)
+    return z ^ (z >> _U(31))
+
+
+def _epoch_orders(n, seed, first, count):
+    """(count, n): the sample order of epochs first … first + count − 1 with ``seed``."""
+    base = _mix64(np.array([(seed * _GOLDEN + 1) & _M64], dtype=np.uint64))
+    epochs = np.arange(count, dtype=np.uint64) + _U(first & _M64)  # wraps past 2^64: fine
+    keys = _mix64(epochs * _U(_GOLDEN) + base)  # one key per epoch
+    per_sample = (np.arange(1, n + 1, dtype=np.uint64) * _U(_GOLDEN))
+    # the sample's number in the low bits makes every key unique (so any sort gives the same
+    # order) and lets a sort of the keys themselves, faster than an argsort, give the order
+    bits = _U(max(1, (n - 1).bit_length()))
+    keys = _mix64(keys[:, None] + per_sample[None, :]) >> bits << bits
+    keys |= np.arange(n, dtype=np.uint64)
+    keys.sort(axis=1)
+    return (keys & _U((1 << int(bits)) - 1)).astype(np.int64)
+
+
+def _check_shuffle_seed(seed):
+    if seed is None:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (
+            0 <= seed <= MAX_SHUFFLE_SEED):
+        raise ValueError(f"shuffle seed must be None or a whole number from 0 to "
+                         f"{MAX_SHUFFLE_SEED:,}, not {seed!r}")
+    return int(seed)
+
+
+def _stream(n, b, first_step, count, seed):
+    """(count, b) int64: the samples of steps first_step … first_step + count − 1 (b < n)."""
+    e0, r0 = divmod(first_step * b, n)  # Python ints: no overflow whatever the step count
+    stop = r0 + count * b  # the positions r0 … stop − 1, counted from the start of epoch e0
+    if seed is None:
+        return (np.arange(r0, stop, dtype=np.int64) % n).reshape(count, b)
+    n_epochs = (stop - 1) // n + 1
+    if n_epochs == 1:  # a step or a short run asks for the same epochs again and again
+        flat = _epoch_order(n, seed, e0)[r0:stop].copy()
+    elif n_epochs == 2:
+        flat = np.concatenate([_epoch_order(n, seed, e0)[r0:],
+                               _epoch_order(n, seed, e0 + 1)[:stop - n]])
+    else:
+        flat = _epoch_orders(n, seed, e0, n_epochs).reshape(-1)[r0:stop]
+    return flat.reshape(count, b)
+
+
+@functools.lru_cache(maxsize=8)
+def _epoch_order(n, seed, epoch):
+    """One epoch's order, remembered: stepping one batch at a time asks for the same epoch
+    n / b times, and sorting 100,000 samples takes milliseconds."""
+    order = _epoch_orders(n, seed, epoch, 1)[0]
+    order.flags.writeable = False
+    return order
+
+
 # Both ways of computing a step (the NumPy _Pass and the unrolled _Unrolled) offer the same
 # methods for one batch size: loss_value, gradient, step and train. step() and train() of one
 # of them do the same arithmetic, so train ≡ repeated step bit for bit; a network picks one
@@ -376,7 +449,7 @@ class _Pass:
                 "grad": np.negative(G) / self.batch, "params_before": before,
                 "params_after": after}
 
-    def train(self, X, T, lr, steps, params_out, start):
+    def train(self, X, T, lr, steps, params_out, start, shuffle_seed=None):
         net = self.network
         theta, b, n = net.theta, self.batch, len(X)
         XT, TT = np.ascontiguousarray(X.T), np.ascontiguousarray(T.T)
@@ -391,7 +464,24 @@ class _Pass:
         x_in, t_in = self.ys[0], self.t
         forward_ops, loss_and_backward = self.forward_ops, self.loss_and_backward
 
+        # shuffled: the batches of this many steps are gathered at once (at most 2^18 values),
+        # each laid out as the (neurons, batch) block that is copied in
+        chunk = max(1, 2**18 // (b * (X.shape[1] + T.shape[1])))
+        gathered = {}  # first step of the chunk → its (XT, TT) blocks
+
         def load(s):
+            if shuffle_seed is not None:
+                c0 = s - s % chunk
+                blocks = gathered.get(c0)
+                if blocks is None:
+                    gathered.clear()
+                    rows = _stream(n, b, start + c0, min(chunk, steps - c0), shuffle_seed)
+                    blocks = gathered[c0] = tuple(
+                        np.ascontiguousarray(np.take(A, rows, axis=0).transpose(0, 2, 1))
+                        for A in (X, T))
+                np.copyto(x_in, blocks[0][s - c0])
+                np.copyto(t_in, blocks[1][s - c0])
+                return
             o = _batch_start(start + s, b, n)
             if o + b <= n:  # one piece of the data set
                 np.copyto(x_in, XT[:, o:o + b])
@@ -518,7 +608,7 @@ class _Unrolled:
                 "deltas": per_layer[2], "grad": np.negative(G) / b,
                 "params_before": np.array(before), "params_after": np.array(after)}
 
-    def train(self, X, T, lr, steps, params_out, start):
+    def train(self, X, T, lr, steps, params_out, start, shuffle_seed=None):
         net = self.network
         b, n = self.batch, len(X)
         k = self.kernel()
@@ -527,7 +617,7 @@ class _Unrolled:
         full = b == n
         if full:
             S_all = tuple(samples)
-        else:  # the batches repeat after n / gcd(n, b) steps
+        elif shuffle_seed is None:  # the batches repeat after n / gcd(n, b) steps
             period = n // math.gcd(n, b)
             batches = [tuple(samples[(_batch_start(q, b, n) + j) % n] for j in range(b))
                        for q in range(period)]
@@ -535,6 +625,9 @@ class _Unrolled:
         def schedule(s0, count):
             if full:
                 return itertools.repeat(S_all, count)
+            if shuffle_seed is not None:  # every epoch its own order: no period
+                rows = _stream(n, b, start + s0, count, shuffle_seed).tolist()
+                return [tuple([samples[i] for i in row]) for row in rows]
             return [batches[(start + s) % period] for s in range(s0, s0 + count)]
 
         losses = np.empty(steps)
@@ -667,7 +760,7 @@ class Network:
         self.activations = tuple(a.name for a in acts)
         self.loss = lossf.name
         self._acts = [None] + acts
-        self._loss = lossf
+        self._loss = lossf.for_output(acts[-1])  # e.g. binary cross-entropy for sigmoid outputs
         # theta is never rebound, so the W and b views stay valid
         self.theta = np.zeros(self.layout.n_params)
         self.Wa = self._blocks(self.theta)
@@ -810,10 +903,35 @@ class Network:
         return self._backend(len(x)).loss_value(x, t)
 
     @staticmethod
-    def batch_indices(n, batch_size, step):
-        """The samples step ``step`` of ``train`` uses out of ``n`` (see there)."""
+    def batch_indices(n, batch_size, step, shuffle_seed=None):
+        """The samples (an int64 array of ``batch_size`` indices) that step ``step`` of
+        ``train`` uses out of ``n``; a pure function of its arguments, so any step can be
+        replayed.
+
+        The samples are visited as one endless stream, epoch after epoch; step s takes the
+        stream's positions s·b … s·b + b − 1, and position p is in epoch p // n, where it is
+        sample ``epoch_order(n, p // n, shuffle_seed)[p % n]``. Without a seed every epoch is
+        0, 1, …, n − 1 (step s: samples s·b … s·b + b − 1 mod n); with one, each epoch is its
+        own seeded permutation, so every sample comes once per epoch. The batch of step s
+        starts in epoch s·b // n; one that straddles two epochs takes the end of one and the
+        start of the next, and may then hold a sample twice. A full batch (``batch_size`` None
+        or ≥ n) is every sample in order, shuffled or not: the order would change nothing but
+        the rounding of the batch mean.
+        """
         b = n if batch_size is None else batch_size
-        return np.arange(step * b, step * b + b) % n if b < n else np.arange(n)
+        if b >= n:
+            return np.arange(n)
+        return _stream(n, b, step, 1, _check_shuffle_seed(shuffle_seed))[0]
+
+    @staticmethod
+    def epoch_order(n, epoch, shuffle_seed=None):
+        """The order (a permutation of 0 … n − 1, int64) in which epoch ``epoch`` visits the
+        samples: 0 … n − 1 without a seed, a permutation that depends only on (n, epoch, seed)
+        with one."""
+        seed = _check_shuffle_seed(shuffle_seed)
+        if seed is None:
+            return np.arange(n)
+        return _epoch_orders(n, seed, epoch, 1)[0]
 
     def _step_vector(self, lr, batch):
         """η/batch for every trainable parameter, 0 for frozen ones."""
@@ -836,12 +954,15 @@ class Network:
         x, t = self._data(x, target)
         return self._backend(len(x)).step(x, t, lr, apply)
 
-    def train(self, X, T, lr, steps, batch_size=None, params_out=None, start=0):
+    def train(self, X, T, lr, steps, batch_size=None, params_out=None, start=0,
+              shuffle_seed=None):
         """``steps`` SGD updates on the data set (X, T); returns the per-step loss array.
 
         Each step's loss is the one before its update. With ``batch_size`` b, step s uses samples
         s·b … s·b + b − 1 (mod N) in order, counting s from ``start`` (so a run split into
-        pieces sees the same batches); None means the whole set every step.
+        pieces sees the same batches); None means the whole set every step. With a
+        ``shuffle_seed``, every epoch visits the samples in its own seeded order instead:
+        step s uses ``batch_indices(N, b, start + s, shuffle_seed)``.
 
         The parameter trajectory: pass ``params_out``, a float64 array of shape
         (steps, n_params), and row s receives the parameter vector after step s (no Python object
@@ -863,10 +984,12 @@ class Network:
             raise ValueError(f"batch size must be a whole number from 1 to {n}, not {b!r}")
         if isinstance(start, bool) or not isinstance(start, (int, np.integer)) or start < 0:
             raise ValueError(f"start must be a whole number ≥ 0, not {start!r}")
+        shuffle_seed = _check_shuffle_seed(shuffle_seed)
         if params_out is not None and (
             not isinstance(params_out, np.ndarray) or params_out.dtype != np.float64
             or params_out.shape != (steps, self.n_params)
         ):
             raise ValueError(f"params_out must be a float64 array of shape ({steps}, "
                              f"{self.n_params})")
-        return self._backend(int(b)).train(X, T, lr, int(steps), params_out, int(start))
+        return self._backend(int(b)).train(X, T, lr, int(steps), params_out, int(start),
+                                           None if b == n else shuffle_seed)

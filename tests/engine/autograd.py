@@ -134,11 +134,16 @@ def activate(name, nets):
     raise ValueError(f"reference autograd knows no activation {name!r}")
 
 
-def sample_loss(name, ys, target):
+def sample_loss(name, ys, target, activation="softmax"):
+    """One sample's loss. ``cross_entropy`` is −Σ ob log y after softmax and the binary
+    −Σ [ob log y + (1 − ob) log(1 − y)] after sigmoid, built from log and subtraction as
+    written (a term whose factor is 0 is left out: 0·log 0 = 0)."""
     if name == "half_sse":
         return 0.5 * vsum((t - y).square() for y, t in zip(ys, target))
     if name == "cross_entropy":
-        terms = [-(y.log() * t) for y, t in zip(ys, target) if t != 0]  # 0·log 0 = 0
+        terms = [-(y.log() * t) for y, t in zip(ys, target) if t != 0]
+        if activation == "sigmoid":
+            terms += [-((1.0 - y).log() * (1.0 - t)) for y, t in zip(ys, target) if t != 1]
         return vsum(terms) if terms else Value(0.0)
     raise ValueError(f"reference autograd knows no loss {name!r}")
 
@@ -183,7 +188,7 @@ def reference_loss_and_grad(sizes, activations, loss, params, theta, X, T):
                 nets[j] = n
             for j, out in zip(layers[l], activate(activations[l - 1], layer_nets)):
                 y[j] = out
-        per_sample.append(sample_loss(loss, [y[k] for k in layers[-1]], t))
+        per_sample.append(sample_loss(loss, [y[k] for k in layers[-1]], t, activations[-1]))
         all_nets.append(nets)
         all_outs.append(y)
     total = vsum(per_sample) * (1.0 / batch)

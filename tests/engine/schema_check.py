@@ -16,7 +16,7 @@ SUPPORTED = {
     "$schema", "$defs", "$ref", "title", "description", "default",
     "type", "const", "enum", "required", "properties", "additionalProperties",
     "propertyNames", "items", "minItems", "maxItems", "minimum", "maximum",
-    "exclusiveMinimum", "multipleOf", "pattern",
+    "exclusiveMinimum", "multipleOf", "pattern", "uniqueItems",
 }
 
 
@@ -94,6 +94,8 @@ def errors(value, schema, root=None, path="$"):
             out.append((path, "minItems"))
         if "maxItems" in schema and len(value) > schema["maxItems"]:
             out.append((path, "maxItems"))
+        if schema.get("uniqueItems") and len({json.dumps(v, sort_keys=True) for v in value}) < len(value):
+            out.append((path, "uniqueItems"))
         if "items" in schema:
             for i, v in enumerate(value):
                 out += errors(v, schema["items"], root, f"{path}[{i}]")

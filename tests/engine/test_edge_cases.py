@@ -72,22 +72,24 @@ def test_train_stops_where_repeated_step_is_first_refused(backend, order):
         T = rng.normal(size=(n, 1))
         lr = float(10.0 ** rng.integers(-3, 1))
 
+        shuffle = None if trial % 2 else trial  # every other run visits shuffled epochs
+
         def fresh():
             return Network([2, 3, 1], ["tanh", "linear"], seed=trial, update_order=order)
 
         ref, expected = fresh(), []
         for s in range(12):
-            idx = Network.batch_indices(n, b, s)
+            idx = Network.batch_indices(n, b, s, shuffle)
             try:
                 expected.append(ref.step(X[idx], T[idx], lr).loss)
             except DivergenceError:
                 break
         net = fresh()
         if len(expected) == 12:
-            losses = net.train(X, T, lr, 12, batch_size=b)
+            losses = net.train(X, T, lr, 12, batch_size=b, shuffle_seed=shuffle)
         else:
             with pytest.raises(DivergenceError, match=rf"at step {len(expected) + 1} ") as info:
-                net.train(X, T, lr, 12, batch_size=b)
+                net.train(X, T, lr, 12, batch_size=b, shuffle_seed=shuffle)
             assert info.value.steps_done == len(expected)
             losses = info.value.losses
         np.testing.assert_array_equal(losses, expected)
@@ -96,12 +98,13 @@ def test_train_stops_where_repeated_step_is_first_refused(backend, order):
 
 # -- train ≡ repeated step, bit for bit -----------------------------------------------------------
 
+@pytest.mark.parametrize("shuffle", [None, 9])
 @pytest.mark.parametrize("order", ["simultaneous", "output_first"])
 @pytest.mark.parametrize("acts,loss", [(["relu", "linear"], "half_sse"),
                                        (["tanh", "softmax"], "half_sse"),
                                        (["sigmoid", "softmax"], "cross_entropy"),
                                        (["relu", "sigmoid"], "cross_entropy")])
-def test_train_pieces_are_bit_identical_to_repeated_step(backend, order, acts, loss):
+def test_train_pieces_are_bit_identical_to_repeated_step(backend, order, acts, loss, shuffle):
     rng = np.random.default_rng(2)
     X = rng.normal(size=(5, 2))
     T = rng.uniform(0.0, 1.0, size=(5, 3))
@@ -111,15 +114,17 @@ def test_train_pieces_are_bit_identical_to_repeated_step(backend, order, acts, l
         net.freeze_weight(2, 4)
         return net
 
-    for b in (1, 2, 5):
+    for b in (1, 2, 3, 5):
         stepped, trained = fresh(), fresh()
         expected = np.array([stepped.step(X[idx], T[idx], 0.3).loss for idx in
-                             (Network.batch_indices(5, b, s) for s in range(7, 7 + 9))])
+                             (Network.batch_indices(5, b, s, shuffle) for s in range(7, 7 + 9))])
         # the GUI trains in pieces, counting on from the step count
         rows = np.empty((9, trained.n_params))
         losses = np.concatenate([
-            trained.train(X, T, 0.3, 4, batch_size=b, params_out=rows[:4], start=7),
-            trained.train(X, T, 0.3, 5, batch_size=b, params_out=rows[4:], start=11)])
+            trained.train(X, T, 0.3, 4, batch_size=b, params_out=rows[:4], start=7,
+                          shuffle_seed=shuffle),
+            trained.train(X, T, 0.3, 5, batch_size=b, params_out=rows[4:], start=11,
+                          shuffle_seed=shuffle)])
         assert uses(trained, b, backend)
         np.testing.assert_array_equal(losses, expected)
         np.testing.assert_array_equal(trained.get_params(), stepped.get_params())

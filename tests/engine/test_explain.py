@@ -401,7 +401,8 @@ def test_the_most_steps_are_trained_in_bounded_chunks(capsys, monkeypatch):
     array of one call never grows with the count); training itself is stubbed out here."""
     calls = []
 
-    def train(self, X, T, lr, steps, batch_size=None, params_out=None, start=0):
+    def train(self, X, T, lr, steps, batch_size=None, params_out=None, start=0,
+              shuffle_seed=None):
         calls.append((steps, start))
         return np.zeros(steps)
 

@@ -17,8 +17,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from engine import Network
+from engine.datasets import GeneratorSettings, with_features
 from engine.lesson import (
     MAX_VALUES,
+    Lesson,
     LessonFileError,
     dumps_document,
     load_preset,
@@ -44,6 +47,14 @@ def _valid_files():
     h.append(np.random.default_rng(0).uniform(size=(11, h.n_columns)))
     lesson.extra = {"notes": {"week": [1, 2, {"x": "y"}]}}
     files.append(dumps_document(lesson, h, 11))  # state, history (stride 2) and an extra key
+    # version 2: features, a split, a generator and a shuffle seed
+    settings = GeneratorSettings("circle", 12, 0.5, 4)
+    raw, T = settings.generate()
+    net = Network([4, 2, 1], ["tanh", "sigmoid"], "cross_entropy", seed=1)
+    files.append(dumps_document(Lesson(
+        net, with_features(raw, ("x1sq", "x2sq")), T, 0.5, 3, 0, "v2", "",
+        features=("x1sq", "x2sq"), test_ratio=0.25, split_seed=2, shuffle_seed=5,
+        generator=settings)))
     return files
 
 

@@ -209,7 +209,7 @@ VIOLATIONS = [
     (deleter(["format"]), "format is missing", True),
     (setter(["format"], "other-app"), 'format must be "backprop-lab", not the text "other-app"',
      True),
-    (setter(["version"], 2), "version 2 is newer than this Backprop Lab reads", True),
+    (setter(["version"], 3), "version 3 is newer than this Backprop Lab reads (up to 2)", True),
     (setter(["version"], 10**30), "is newer than this Backprop Lab reads", True),
     (setter(["version"], "1"), "version must be a whole number", True),
     (setter(["version"], 1.0), "version must be a whole number", False),

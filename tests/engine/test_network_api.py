@@ -252,15 +252,16 @@ def test_cross_entropy_loss_value_by_hand():
         -(0.2 * np.log(y[0]) + 0.7 * np.log(y[2])), rel=1e-13)
     sig = Network([2, 3], activations=["sigmoid"], loss="cross_entropy", seed=0)
     ys = sig.forward([0.3, -1.2])
+    # sigmoid outputs: binary cross-entropy, every output a yes/no question of its own
     assert sig.loss_value([0.3, -1.2], t) == pytest.approx(
-        -(0.2 * np.log(ys[0]) + 0.7 * np.log(ys[2])), rel=1e-13)
+        -sum(t[k] * np.log(ys[k]) + (1 - t[k]) * np.log(1 - ys[k]) for k in range(3)), rel=1e-13)
     # and the documented output deltas
     rec = net.step([0.3, -1.2], t, 0.1)
     for k, j in enumerate((3, 4, 5)):
         assert rec.delta(j) == pytest.approx(t[k] - y[k] * sum(t), rel=1e-12)
     rec = sig.step([0.3, -1.2], t, 0.1)
     for k, j in enumerate((3, 4, 5)):
-        assert rec.delta(j) == pytest.approx(t[k] * (1 - ys[k]), rel=1e-12, abs=1e-16)
+        assert rec.delta(j) == pytest.approx(t[k] - ys[k], rel=1e-12, abs=1e-16)
 
 
 def test_step_record_loss_is_before_the_update():

@@ -38,7 +38,7 @@ def good_file(tmp_path):
 BAD = {
     "not_json.json": (b"{\"format\": \"backprop-lab\",", "the file is not valid JSON"),
     "future.json": (b'{"format": "backprop-lab", "version": 99}',
-                    "version 99 is newer than this Backprop Lab reads (up to 1); update "
+                    "version 99 is newer than this Backprop Lab reads (up to 2); update "
                     "Backprop Lab to open it"),
     "latin1.json": ('{"name": "caf\u00e9"}'.encode("latin-1"), "the file is not UTF-8 text"),
     "nan.json": (None, "network.weights.w35 must be a finite number, not nan"),

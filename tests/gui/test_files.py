@@ -161,7 +161,7 @@ def test_opening_a_bad_file_shows_the_field_and_changes_nothing(window, dialogs,
 
 
 BAD_FILES = [
-    (b'{"format": "backprop-lab", "version": 2}', "version 2 is newer than this Backprop Lab"),
+    (b'{"format": "backprop-lab", "version": 3}', "version 3 is newer than this Backprop Lab"),
     (b"\xff\xfe", "not UTF-8"),
     (b'{"format": "backprop-lab", "version": 1, "network": {', "not valid JSON"),
     (b'{"format": "backprop-lab", "version": 1, "network": NaN}',
