@@ -83,7 +83,7 @@ class ArchitectureDialog(QDialog):
         self.rows = []
         last = len(net.sizes) - 1
         for l, size in enumerate(net.sizes):
-            names = ", ".join(net.layout.neuron_label(j) for j in net.layout.neurons(l))
+            names = ", ".join(c.neuron_name(j) for j in net.layout.neurons(l))
             title = ("Inputs" if l == 0 else "Outputs" if l == last else f"Hidden layer {l}")
             label = QLabel(f"{title} ({names})")
             spin = QSpinBox(objectName=f"layerSize{l}", minimum=1, maximum=arch.MAX_NEURONS)

@@ -23,7 +23,7 @@ command still holds exactly the steps that ran with its settings.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, Signal
@@ -31,6 +31,7 @@ from PySide6.QtGui import QUndoStack
 
 from engine import UPDATE_ORDERS, DivergenceError, Network
 from engine import architecture as arch
+from engine import datasets
 from engine.history import History, Mark
 from engine.lesson import Lesson, load_preset
 
@@ -51,14 +52,30 @@ def _fit_columns(data, n):
 
 
 @dataclass(frozen=True, eq=False)
+class Data:
+    """The data set as the controller holds it: the training samples (``inputs``, the network's
+    inputs: raw, then the feature columns; ``targets``), the test samples, and what made the
+    split. The arrays are shared, not copied: the controller replaces them instead of writing
+    into them."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+    test_inputs: np.ndarray
+    test_targets: np.ndarray
+    features: tuple = ()
+    test_ratio: float = 0.0
+    split_seed: int = 0
+    shuffle_seed: int | None = None
+    generator: datasets.GeneratorSettings | None = None
+
+
+@dataclass(frozen=True, eq=False)
 class State:
-    """Everything an undo command restores. ``inputs`` and ``targets`` are shared, not copied:
-    the controller replaces those arrays instead of writing into them."""
+    """Everything an undo command restores."""
 
     theta: np.ndarray
     frozen: np.ndarray
-    inputs: np.ndarray
-    targets: np.ndarray
+    data: Data
     lr: float
     batch_size: int | None
     order: str
@@ -72,8 +89,7 @@ class Structure:
     """A network with everything shaped by it, for undoing a change of shape."""
 
     network: Network
-    inputs: np.ndarray
-    targets: np.ndarray
+    data: Data
     history: History
     mark: Mark
     step_count: int
@@ -124,8 +140,9 @@ class Controller(QObject):
         self._settle()
         self.lesson = lesson
         self.network: Network = lesson.network
-        self.inputs = np.array(lesson.inputs, dtype=np.float64)
-        self.targets = np.array(lesson.targets, dtype=np.float64)
+        X, T, X_test, T_test = lesson.train_test()
+        self._set_data(Data(X, T, X_test, T_test, tuple(lesson.features), lesson.test_ratio,
+                            lesson.split_seed, lesson.shuffle_seed, lesson.generator))
         self.lr = float(lesson.lr)
         self.batch_size = lesson.batch_size
         self.seed = lesson.seed
@@ -146,9 +163,179 @@ class Controller(QObject):
 
     def to_lesson(self) -> Lesson:
         """The current state as a Lesson (an independent copy), e.g. to save it."""
-        return Lesson(self.network.copy(), self.inputs.copy(), self.targets.copy(), self.lr,
-                      self.batch_size, self.seed, self.lesson.name, self.lesson.description,
-                      dict(self.lesson.extra))
+        X, T = self.all_data()
+        return Lesson(self.network.copy(), X, T, self.lr, self.batch_size, self.seed,
+                      self.lesson.name, self.lesson.description, dict(self.lesson.extra),
+                      self.features, self.test_ratio, self.split_seed, self.shuffle_seed,
+                      self.generator)
+
+    # -- the data set -----------------------------------------------------------------------------
+    def _data(self):
+        return Data(self.inputs, self.targets, self.test_inputs, self.test_targets,
+                    self.features, self.test_ratio, self.split_seed, self.shuffle_seed,
+                    self.generator)
+
+    def _set_data(self, d):
+        self.inputs, self.targets = d.inputs, d.targets
+        self.test_inputs, self.test_targets = d.test_inputs, d.test_targets
+        self.features, self.test_ratio, self.split_seed = d.features, d.test_ratio, d.split_seed
+        self.shuffle_seed, self.generator = d.shuffle_seed, d.generator
+
+    def all_data(self):
+        """(X, T) of every sample, training and test, in the data set's own order (X: the
+        network's inputs, feature columns included)."""
+        n = len(self.inputs) + len(self.test_inputs)
+        train, test = datasets.split(n, self.test_ratio, self.split_seed)
+        X = np.empty((n, self.inputs.shape[1]))
+        T = np.empty((n, self.targets.shape[1]))
+        X[train], T[train] = self.inputs, self.targets
+        X[test], T[test] = self.test_inputs, self.test_targets
+        return X, T
+
+    @property
+    def n_raw(self):
+        """The raw inputs: the input layer less the features."""
+        return self.network.sizes[0] - len(self.features)
+
+    def expand_inputs(self, X_raw):
+        """The network's inputs for raw inputs ``X_raw`` (n, n_raw): the features appended."""
+        X_raw = np.asarray(X_raw, dtype=np.float64)
+        return datasets.with_features(X_raw, self.features) if self.features else X_raw
+
+    def input_names(self):
+        """The input neurons' names: x1, x2, then the features' (x1², x1·x2, …)."""
+        return datasets.feature_names(self.features, self.n_raw)
+
+    def split_data(self, X, T, features, test_ratio, split_seed):
+        """``Data`` for all samples (X the network's inputs) split as asked."""
+        train, test = datasets.split(len(X), test_ratio, split_seed)
+        return Data(X[train], T[train], X[test], T[test], tuple(features), float(test_ratio),
+                    int(split_seed), self.shuffle_seed, self.generator)
+
+    def set_dataset(self, X_raw, T, text, generator=None):
+        """Replace every sample by raw inputs ``X_raw`` (n, n_raw) and targets ``T`` (n, n_out),
+        split as now: one undo command. ValueError (said in the status bar, nothing changed)
+        for data that does not fit the network. Returns True when it changed."""
+        try:
+            X_raw, T = np.asarray(X_raw, dtype=np.float64), np.asarray(T, dtype=np.float64)
+            if X_raw.ndim != 2 or X_raw.shape[1] != self.n_raw:
+                raise ValueError(f"the network takes {self.n_raw} inputs per sample")
+            if T.ndim != 2 or T.shape[1] != self.network.sizes[-1] or len(T) != len(X_raw):
+                raise ValueError(f"the network needs {self.network.sizes[-1]} targets per "
+                                 "sample, one row per input row")
+            if len(X_raw) < 1 or not (np.isfinite(X_raw).all() and np.isfinite(T).all()):
+                raise ValueError("the data needs at least one sample, every number finite")
+            d = self.split_data(self.expand_inputs(X_raw), T, self.features, self.test_ratio,
+                                self.split_seed)
+            d = replace(d, generator=generator)
+        except ValueError as e:
+            self.message.emit(f"Not changed: {e}", True)
+            return False
+        self._push_data_change(text, d)
+        return True
+
+    def set_split(self, test_ratio, split_seed=None):
+        """Hold out ``test_ratio`` of the samples for testing (chosen by ``split_seed``)."""
+        seed = self.split_seed if split_seed is None else split_seed
+        try:
+            X, T = self.all_data()
+            d = self.split_data(X, T, self.features, test_ratio, seed)
+        except ValueError as e:
+            self.message.emit(f"Not changed: {e}", True)
+            return False
+        percent = f"{round(100 * d.test_ratio)} %"
+        return self._push_data_change(f"Test set: {percent}", d)
+
+    def set_shuffle(self, shuffle_seed):
+        """A new order of the training samples every epoch (seeded), or None: in order."""
+        d = replace(self._data(), shuffle_seed=None if shuffle_seed is None else int(shuffle_seed))
+        try:
+            Network.batch_indices(max(len(self.inputs), 1), 1, 0, d.shuffle_seed)
+        except ValueError as e:
+            self.message.emit(f"Not changed: {e}", True)
+            return False
+        text = "Shuffle off" if d.shuffle_seed is None else f"Shuffle (seed {d.shuffle_seed})"
+        return self._push_data_change(text, d)
+
+    def _push_data_change(self, text, data):
+        """Make ``data`` the data set as one undoable command; the batch size and the shown
+        sample stay within it."""
+        self._settle()
+        before = self._state()
+        self._set_data(data)
+        n = len(self.inputs)
+        if self.batch_size is not None and self.batch_size >= n:
+            self.batch_size = None
+        self.sample = min(self.sample, n - 1)
+        self.last_step = None
+        self._refresh_record()
+        self.undo_stack.push(StateCommand(self, before, self._state(), text))
+        self.structureChanged.emit()  # the sample table and the canvas's sample labels
+        self.changed.emit()
+        return True
+
+    def set_features(self, keys):
+        """The Playground's input features (``engine.datasets.FEATURES`` keys) as extra input
+        neurons: one change of shape (weights from the raw inputs kept, the features' new)."""
+        keys = tuple(k for k in datasets.FEATURES if k in set(keys))
+        if keys == self.features:
+            return True
+        try:
+            datasets.check_features(keys, self.n_raw)
+        except ValueError as e:
+            self.message.emit(f"Not changed: {e}", True)
+            return False
+        n_raw = self.n_raw
+        X, T = self.all_data()
+        raw = X[:, :n_raw]
+        data = self.split_data(datasets.with_features(raw, keys) if keys else raw, T, keys,
+                               self.test_ratio, self.split_seed)
+        old = self.features
+
+        def make(net):
+            sizes = list(net.sizes)
+            sizes[0] = n_raw + len(keys)
+            # the raw inputs keep their places; a feature kept keeps its weights
+            keep = {(l, c): (l, c) for l in range(1, len(sizes)) for c in range(sizes[l])}
+            keep.update({(0, c): (0, c) for c in range(n_raw)})
+            for k in old:
+                if k in keys:
+                    keep[(0, n_raw + old.index(k))] = (0, n_raw + keys.index(k))
+            return arch.rebuild(net, sizes, list(net.activations), net.loss, keep,
+                                init=self.init, seed=self.seed, a=self.init_a)
+
+        names = ", ".join(datasets.FEATURES[k] for k in keys) or "none"
+        return self.change_network(make, f"Features: {names}", data=data)
+
+    def epoch_steps(self):
+        """Steps in one epoch: every training sample once."""
+        b = len(self.inputs) if self.batch_size is None else self.batch_size
+        return -(-len(self.inputs) // b)
+
+    def train_epoch(self):
+        """Train one epoch (Train N with N = the steps that visit every training sample once)."""
+        self.start_training(self.epoch_steps())
+
+    def test_loss(self):
+        """L over the test samples at the current parameters (None without a test set)."""
+        if not len(self.test_inputs):
+            return None
+        return self.network.loss_value(self.test_inputs, self.test_targets)
+
+    def accuracy(self, test=False):
+        """The share of samples classified right (one output: y ≥ 0.5 for label 1; several:
+        the largest output is the target's largest), or None for regression targets or an
+        empty set."""
+        X, T = (self.test_inputs, self.test_targets) if test else (self.inputs, self.targets)
+        if not len(X) or not np.isin(T, (0.0, 1.0)).all():
+            return None
+        with np.errstate(all="ignore"):
+            y = self.network.forward(X)
+        if T.shape[1] == 1:
+            right = (y[:, 0] >= 0.5) == (T[:, 0] == 1.0)
+        else:
+            right = y.argmax(axis=1) == T.argmax(axis=1)
+        return float(right.mean())
 
     @property
     def training(self):
@@ -194,7 +381,7 @@ class Controller(QObject):
 
     def batch_indices(self, step):
         """The samples step number ``step`` + 1 trains on."""
-        return Network.batch_indices(len(self.inputs), self.batch_size, step)
+        return Network.batch_indices(len(self.inputs), self.batch_size, step, self.shuffle_seed)
 
     def batch_for_step(self, step):
         """(x, ob) that step number ``step`` + 1 trains on."""
@@ -247,6 +434,9 @@ class Controller(QObject):
             if n != int(n) or not 1 <= n <= len(self.inputs):
                 raise ValueError(f"batch size must be a whole number from 1 to {len(self.inputs)}")
             return None if int(n) == len(self.inputs) else int(n)
+        if key[0] == "x" and self.network.layout.locate(key[2])[1] >= self.n_raw:
+            name = self.input_names()[self.network.layout.locate(key[2])[1]]
+            raise ValueError(f"{name} is computed from the raw inputs; edit those")
         v = parse_number(value) if isinstance(value, str) else float(value)
         if not math.isfinite(v):
             raise ValueError(f"{v} is not a finite number")
@@ -261,7 +451,8 @@ class Controller(QObject):
         if kind in ("w", "b"):
             return self.network.parameters()[self.param_index(key)].label
         if kind == "x":
-            return f"x{key[2]}" + (f" (sample {key[1] + 1})" if len(self.inputs) > 1 else "")
+            name = self.input_names()[self.network.layout.locate(key[2])[1]]
+            return name + (f" (sample {key[1] + 1})" if len(self.inputs) > 1 else "")
         if kind == "ob":
             return f"ob{key[2]}" + (f" (sample {key[1] + 1})" if len(self.inputs) > 1 else "")
         if kind == "frozen":
@@ -280,6 +471,9 @@ class Controller(QObject):
             name = "inputs" if kind == "x" else "targets"
             data = getattr(self, name).copy()
             data[key[1], self.network.layout.locate(key[2])[1]] = value
+            if kind == "x" and self.features:  # the sample's features follow its raw inputs
+                row = data[key[1]:key[1] + 1]
+                data[key[1]] = datasets.with_features(row[:, :self.n_raw], self.features)[0]
             setattr(self, name, data)
         elif kind == "lr":
             self.lr = value
@@ -310,14 +504,14 @@ class Controller(QObject):
 
     # -- states for undo ------------------------------------------------------------------------
     def _state(self):
-        return State(self.network.theta.copy(), self.network.frozen.copy(), self.inputs,
-                     self.targets, self.lr, self.batch_size, self.network.update_order,
+        return State(self.network.theta.copy(), self.network.frozen.copy(), self._data(),
+                     self.lr, self.batch_size, self.network.update_order,
                      self.seed, self.step_count, self.history.mark())
 
     def _apply(self, state, last_step=None):
         """Make ``state`` the current one (the undo commands call this)."""
         self.network.restore((state.theta, state.frozen))
-        self.inputs, self.targets = state.inputs, state.targets
+        self._set_data(state.data)
         self.lr, self.batch_size = state.lr, state.batch_size
         self.network.update_order = state.order
         self.seed = state.seed
@@ -492,7 +686,8 @@ class Controller(QObject):
         params = np.empty((k, self.network.n_params))
         try:
             losses = self.network.train(self.inputs, self.targets, self.lr, k, self.batch_size,
-                                        params_out=params, start=self.step_count)
+                                        params_out=params, start=self.step_count,
+                                        shuffle_seed=self.shuffle_seed)
             error = None
         except DivergenceError as e:
             losses, error = e.losses, e
@@ -546,12 +741,13 @@ class Controller(QObject):
 
     # -- the network's shape ----------------------------------------------------------------------
     def _structure(self):
-        return Structure(self.network, self.inputs, self.targets, self.history,
+        return Structure(self.network, self._data(), self.history,
                          self.history.mark(), self.step_count, self.batch_size, self.seed)
 
     def _apply_structure(self, s):
         """Make the network and data of ``s`` the current ones (the commands call this)."""
-        self.network, self.inputs, self.targets = s.network, s.inputs, s.targets
+        self.network = s.network
+        self._set_data(s.data)
         self.history = s.history
         self.history.restore(s.mark)
         self.step_count, self.batch_size, self.seed = s.step_count, s.batch_size, s.seed
@@ -579,7 +775,7 @@ class Controller(QObject):
         except (ValueError, IndexError):
             return False
 
-    def change_network(self, make, text):
+    def change_network(self, make, text, data=None):
         """Replace the network by ``make(network)`` (an ``engine.architecture`` operation):
         one undo command. Parameters of surviving neurons keep their values; the data gain
         (zero) or lose columns when the inputs or outputs change; the plots' history starts
@@ -595,8 +791,13 @@ class Controller(QObject):
         before = self._structure()
         old = self.network
         self.network = network
-        self.inputs = _fit_columns(self.inputs, network.sizes[0])
-        self.targets = _fit_columns(self.targets, network.sizes[-1])
+        if data is None:  # more or fewer inputs or outputs: zero columns added, or dropped
+            d = self._data()
+            data = replace(d, inputs=_fit_columns(d.inputs, network.sizes[0]),
+                           targets=_fit_columns(d.targets, network.sizes[-1]),
+                           test_inputs=_fit_columns(d.test_inputs, network.sizes[0]),
+                           test_targets=_fit_columns(d.test_targets, network.sizes[-1]))
+        self._set_data(data)
         network.update_order = old.update_order
         self.history = History(1 + network.n_params, start=self.step_count)
         self._after_new_structure()
@@ -613,7 +814,7 @@ class Controller(QObject):
         return self.change_network(self._grown(arch.add_neuron, layer), f"Add a neuron to {name}")
 
     def remove_neuron(self, j):
-        label = self.network.layout.neuron_label(j)
+        label = self.neuron_name(j)
         return self.change_network(self._grown(arch.remove_neuron, j), f"Remove {label}")
 
     def add_layer(self, at, size=2, activation="relu"):
@@ -646,6 +847,12 @@ class Controller(QObject):
         if init == "zeros":
             self.message.emit(arch.INIT_WARNING, True)
 
+    def neuron_name(self, j):
+        """How the canvas names neuron j: x1, x2 (or a feature's name: x1², sin x1) for an
+        input, y5 for any other."""
+        layer, c = self.network.layout.locate(j)
+        return self.input_names()[c] if layer == 0 else self.network.layout.neuron_label(j)
+
     def _layer_name(self, layer):
         last = len(self.network.sizes) - 1
         return "the inputs" if layer == 0 else "the outputs" if layer == last else (
@@ -663,7 +870,7 @@ class Controller(QObject):
         def change():
             s = self.initial
             self.network.restore((s.theta, s.frozen))
-            self.inputs, self.targets = s.inputs, s.targets
+            self._set_data(s.data)
             self.lr, self.batch_size = s.lr, s.batch_size
             self.network.update_order = s.order
             self.step_count = 0
@@ -675,7 +882,7 @@ class Controller(QObject):
         before = self._structure()
         s = self.initial
         self.network = self.initial_network.copy()
-        self.inputs, self.targets = s.inputs, s.targets
+        self._set_data(s.data)
         self.lr, self.batch_size = s.lr, s.batch_size
         self.step_count = 0
         self.history = History(1 + self.network.n_params)

@@ -218,7 +218,7 @@ class InspectorPanel(QWidget):
         if key is None:
             return "Select a weight, bias or neuron on the canvas"
         if key[0] == "n":
-            return f"Neuron {self.controller.network.layout.neuron_label(key[1])}"
+            return f"Neuron {self.controller.neuron_name(key[1])}"
         return f"Parameter {self.controller.label(key)}"
 
     def _details(self, key):

@@ -82,6 +82,8 @@ def label_name(controller, key):
     kind = key[0]
     if kind in ("w", "b"):
         return controller.label(key)
+    if kind == "x":
+        return controller.neuron_name(key[-1])
     return f"{kind}{key[-1]}"
 
 
@@ -146,10 +148,10 @@ def neuron_tooltip(controller, j, decimals, backward=True):
     pending); numbers a phase walk has not reached are left out too."""
     lay = controller.network.layout
     layer, _ = lay.locate(j)
-    name = lay.neuron_label(j)
+    name = controller.neuron_name(j)
     if layer == 0:
         x = fmt(neuron_value(controller, j), decimals)
-        return f"Input {name}{_sample_note(controller)}\nx{j} = {x}"
+        return f"Input {name}{_sample_note(controller)}\n{name} = {x}"
     rec, s = controller.sample_record, controller.sample_row
     reveal = controller.reveal()
     act = controller.network.activations[layer - 1]
@@ -253,7 +255,10 @@ def data_tooltip(controller, key, decimals, backward=True):
     j = key[-1]
     value = fmt(controller.value(key), decimals)
     if key[0] == "x":
-        return f"Input x{j} = {value}{_sample_note(controller)}\nDouble-click to edit"
+        name = controller.neuron_name(j)
+        if controller.network.layout.locate(j)[1] >= controller.n_raw:
+            return f"Input {name} = {value}{_sample_note(controller)}\ncomputed from x1, x2"
+        return f"Input {name} = {value}{_sample_note(controller)}\nDouble-click to edit"
     reveal = controller.reveal()
     rec, s = controller.sample_record, controller.sample_row
     layer = _layer(controller, j)

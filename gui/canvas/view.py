@@ -194,7 +194,7 @@ class NetworkView(QGraphicsView):
         layers = [list(lay.neurons(l)) for l in range(len(lay.sizes))]
         for l, ls in enumerate(layers):
             for j in ls:
-                item = NeuronItem(j, lay.neuron_label(j), is_input=l == 0)
+                item = NeuronItem(j, c.neuron_name(j), is_input=l == 0)
                 scene.addItem(item)
                 self.neurons[j] = item
                 if l == 0:
@@ -255,7 +255,7 @@ class NetworkView(QGraphicsView):
             if lay.locate(j)[0] > 0 and lines:
                 boxes[("note", j)] = (math.ceil(max(f.width("note", t) for t in lines) + pad_w),
                                       math.ceil(f.height("note") * len(lines)))
-        widest_name = max(f.width("neuron_name", lay.neuron_label(j)) for j in self.neurons)
+        widest_name = max(f.width("neuron_name", c.neuron_name(j)) for j in self.neurons)
         half_w = max(widest_name, f.width("neuron_value", num)) / 2
         half_h = (f.height("neuron_name") + f.height("neuron_value")) / 2
         radius = math.ceil(math.hypot(half_w, half_h) + (BORDER_PX + 3) * f.scale)
@@ -419,7 +419,7 @@ class NetworkView(QGraphicsView):
         net = c.network
         layer, _ = net.layout.locate(j)
         last = len(net.sizes) - 1
-        name = net.layout.neuron_label(j)
+        name = c.neuron_name(j)
         menu.addSeparator()
         entries = [
             ("contextAddNeuron", "Add a neuron to this layer", lambda: c.add_neuron(layer),

@@ -14,7 +14,8 @@ def fresh_pass(controller):
     computed on a copy of the network, nothing taken from the controller's own records."""
     net = controller.network.copy()
     n = len(controller.inputs)
-    idx = Network.batch_indices(n, controller.batch_size, controller.step_count)
+    idx = Network.batch_indices(n, controller.batch_size, controller.step_count,
+                                controller.shuffle_seed)
     rec = net.step(controller.inputs[idx], controller.targets[idx], controller.lr, apply=False)
     hit = np.flatnonzero(idx == controller.sample)
     if len(hit):
@@ -60,7 +61,8 @@ def assert_canvas_shows_one_state(view, controller, status_loss=None):
             second = f"Err{k} = {fmt(srec.err(k, s), d)}"
         else:
             assert key[1] == controller.sample
-            assert label.text() == f"x{key[2]} = {fmt(controller.inputs[key[1], key[2] - 1], d)}"
+            name = controller.input_names()[key[2] - 1]  # x1, x2, or a feature: x1², sin x1
+            assert label.text() == f"{name} = {fmt(controller.inputs[key[1], key[2] - 1], d)}"
             second = None
         if view.show_derivatives and not view.concealed:
             assert label.derivative_text() == second, key
@@ -72,8 +74,11 @@ def snapshot(controller):
     """Everything undo and redo must bring back, as comparable bytes and numbers."""
     c, h = controller, controller.history
     n = h.n_buckets
-    return (c.network.theta.tobytes(), c.network.frozen.tobytes(), c.inputs.tobytes(),
-            c.targets.tobytes(), c.lr, c.batch_size, c.network.update_order, c.seed,
+    return (c.network.sizes, c.network.activations, c.network.loss,
+            c.network.theta.tobytes(), c.network.frozen.tobytes(), c.inputs.tobytes(),
+            c.targets.tobytes(), c.test_inputs.tobytes(), c.test_targets.tobytes(),
+            c.features, c.test_ratio, c.split_seed, c.shuffle_seed, c.generator,
+            c.lr, c.batch_size, c.network.update_order, c.seed,
             c.step_count, h.start, h.n_steps, h.stride,
             h.lo[:n].tobytes(), h.hi[:n].tobytes(), h.last[:n].tobytes())
 
@@ -124,6 +129,7 @@ def assert_commands_replay(controller, checked=None):
         net.update_order = b.order
         k = a.step_count - b.step_count
         assert k >= 1, cmd.text()
-        net.train(b.inputs, b.targets, b.lr, k, b.batch_size, start=b.step_count)
+        net.train(b.data.inputs, b.data.targets, b.lr, k, b.batch_size, start=b.step_count,
+                  shuffle_seed=b.data.shuffle_seed)
         assert net.theta.tobytes() == a.theta.tobytes(), f"command {i}: {cmd.text()}"
         assert a.history.step_count == a.step_count
