@@ -12,6 +12,7 @@ from shiboken6 import isValid
 
 from engine.explain import Explainer, render
 
+from . import keyboard
 from .file_actions import interactive
 from .gradcheck_view import GradCheckDialog
 from .math_panel import MathPanel
@@ -64,6 +65,7 @@ class Teaching(QObject):
     def _dock(self, name, title, widget, area):
         dock = QDockWidget(title, self.window, objectName=f"{name}Dock")
         dock.setWidget(widget)
+        keyboard.name_dock(dock)
         self.window.addDockWidget(area, dock)
         self.window.docks[name] = dock
         return dock
@@ -102,12 +104,11 @@ class Teaching(QObject):
         self._sync_order_action()
 
     def _dock_action(self, dock, name, text, shortcut):
-        a = dock.toggleViewAction()
+        a = keyboard.panel_toggle(dock)  # opens and raises; closes only a panel in front
         a.setObjectName(name)
         a.setText(text)
         a.setShortcut(QKeySequence(shortcut))
         a.setToolTip(f"{text} ({shortcut})")
-        a.triggered.connect(lambda on: on and dock.raise_())
         self.window.addAction(a)
         return a
 
