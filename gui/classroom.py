@@ -262,6 +262,9 @@ class Classroom(QObject):
             w.setWindowState(w.windowState() & ~Qt.WindowState.WindowFullScreen)
         if isinstance(state, QByteArray):
             w.restoreState(state, STATE_VERSION)
+        for dock in w.findChildren(QDockWidget):  # e.g. Predict, which hides the backward pass
+            if dock.property("closedAtStart"):
+                dock.hide()
 
     def save_layout(self):
         """Remember the window's geometry and docks (the layout from before presentation mode,
