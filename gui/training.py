@@ -30,7 +30,7 @@ IDLE, RUNNING, RUNNING_N = "idle", "running", "running_n"
 SPEEDS = (1, 3, 10, 30, 100, 1000, 10000, None)
 #: the window's speed until the user picks another (a bare Trainer runs at full speed): XOR's
 #: loss falls from 0.16 to 0.005 in its first 500 steps, which at 100 steps/s a class watches
-#: form over five seconds; at full speed (~80,000 steps/s) it was over in the first frame
+#: form over five seconds; at full speed (100,000 steps/s or more) it is over in the first frame
 DEFAULT_SPEED = 100
 FRAME_MS = 16  # at a set speed, one training slice per frame; the window repaints in between
 SLICE_BUDGET_S = 0.016  # at full speed, training time per slice; slices run back to back
