@@ -12,7 +12,9 @@ every curve also ends in the latest value at the latest step, so the line ends w
 With "Log steps" (``logStepsCheck``, on the loss and the parameter plot) the x axis is
 logarithmic, so the first hundred steps of a million-step run still take a third of its width;
 step 0 has no logarithm, so there every value is drawn at the step it belongs to, counted from 1:
-the loss step k started from at k (the history CSV's row k), a parameter after step k at k.
+the loss step k started from at k (the history CSV's row k), a parameter after step k at k. The
+first buckets are wide on that axis, so every bucket is drawn (none joined) and each one's
+(min, max) pair in the order the curve goes there (``follow_trend``).
 
 Data never reaches pyqtgraph with a NaN/Inf in it: points are filtered first, which lets
 ``setData`` skip pyqtgraph's own check. Any finite value draws (``drawable``): magnitudes beyond
@@ -44,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QVBoxLayout, QWidget)
@@ -249,13 +251,35 @@ def fit_view(plot_item, items, log=False, refit=False, log_x=False):
         vb.setRange(**ranges, disableAutoRange=False)
 
 
-def history_points(history, column, latest=None, x_offset=0.0, max_points=None):
+def follow_trend(y):
+    """``y`` of (min, max) pairs, each pair put in the order the curve goes there: (max, min)
+    where the next pair lies lower, (min, max) elsewhere. On a linear step axis a pair is a
+    pixel wide and its order does not show; on a log axis the first buckets are wide, and a
+    falling loss drawn min-then-max would rise at the start of every bucket."""
+    y = np.array(y, dtype=np.float64)
+    lo, hi = y[0::2].copy(), y[1::2].copy()
+    if len(lo) < 2:
+        return y
+    mid = (lo + hi) / 2
+    falling = np.empty(len(mid), dtype=bool)
+    falling[:-1] = mid[1:] < mid[:-1]
+    falling[-1] = falling[-2]
+    y[0::2] = np.where(falling, hi, lo)
+    y[1::2] = np.where(falling, lo, hi)
+    return y
+
+
+def history_points(history, column, latest=None, x_offset=0.0, max_points=None, log_x=False):
     """(x, y) of one history column as drawn: ``History.curve`` (at most ``max_points``
     points) shifted by ``x_offset`` and numbered from the history's ``start`` (a lesson saved
     at step 200 without its history draws from 200 on), plus, once buckets hold several steps,
     the latest value (``latest``, the row from ``history.latest()``) at the latest step. At
-    most 2 × capacity + 1 points."""
-    x, y = history.curve(column, max_points)
+    most 2 × capacity + 1 points. For a log step axis (``log_x``) every bucket is drawn
+    (joining them evenly would blur the first steps, which take most of a log axis), each
+    (min, max) pair in the order the curve goes (``follow_trend``)."""
+    x, y = history.curve(column, None if log_x else max_points)
+    if log_x and history.stride > 1:
+        y = follow_trend(y)
     if history.stride > 1 and len(x):
         if latest is None:
             latest = history.latest()
@@ -498,7 +522,7 @@ class LossPlot(_PlotBase):
     (``logScaleCheck``) and a log-steps switch (``logStepsCheck``)."""
 
     #: the step axis' title, linear and logarithmic
-    STEP_LABELS = ("step", "step k (log axis), L before it")
+    STEP_LABELS = ("step", "step k (log), L before it")
 
     def __init__(self, controller, parent=None):
         super().__init__(controller, parent)
@@ -561,9 +585,22 @@ class LossPlot(_PlotBase):
     def _update(self):
         # on a log step axis the loss step k started from is drawn at k (step 0 has no log)
         x, y = history_points(self.controller.history, 0, x_offset=float(self.log_steps),
-                              max_points=self.max_points())
+                              max_points=self.max_points(), log_x=self.log_steps)
         set_curve(self.curve, x, y, log=self.log_scale)
         self._fit([self.curve], log=self.log_scale)
+
+
+class CurveList(QListWidget):
+    """The parameter plot's list of curves: Return (or Enter) ticks or unticks the current row,
+    since Space, which does that in a plain list, steps everywhere in the window."""
+
+    def keyPressEvent(self, event):
+        row = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and row is not None:
+            row.setCheckState(Qt.CheckState.Unchecked if row.checkState() == Qt.CheckState.Checked
+                              else Qt.CheckState.Checked)
+            return
+        super().keyPressEvent(event)
 
 
 class ParameterPlot(_PlotBase):
@@ -571,7 +608,7 @@ class ParameterPlot(_PlotBase):
     checkable row per parameter that shows or hides its curve; clicking a curve or a row selects
     that parameter, and the controller's selection highlights its curve and row."""
 
-    STEP_LABELS = ("step", "step k (log axis), value after it")
+    STEP_LABELS = ("step", "step k (log)")
 
     def __init__(self, controller, parent=None):
         super().__init__(controller, parent)
@@ -582,7 +619,7 @@ class ParameterPlot(_PlotBase):
                   "Every weight (solid) and bias (dashed) after each step against the step "
                   "number")
         self.plot.getPlotItem().getViewBox().setLimits(xMin=STEP_AXIS_MIN)
-        self.list = QListWidget()
+        self.list = CurveList()
         self.list.setObjectName("parameterList")
         self.list.setAccessibleName("Curves shown")
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
@@ -594,7 +631,6 @@ class ParameterPlot(_PlotBase):
         self.list.setMaximumWidth(130)
         self.list.itemChanged.connect(self._row_changed)
         self.list.itemSelectionChanged.connect(self._row_selected)
-        self.list.installEventFilter(self)  # Return toggles the current row (Space steps)
         self.curves = []      # PlotDataItem per parameter index
         self.keys = []        # ("w", i, j) / ("b", j) per parameter index
         self.selected = None  # index of the highlighted parameter
@@ -665,7 +701,8 @@ class ParameterPlot(_PlotBase):
         latest = history.latest()
         max_points = self.max_points()
         for p, curve in enumerate(self.curves):  # after step s + 1 at s + 1, on either axis
-            x, y = history_points(history, 1 + p, latest, x_offset=1.0, max_points=max_points)
+            x, y = history_points(history, 1 + p, latest, x_offset=1.0, max_points=max_points,
+                                  log_x=self.log_steps)
             set_curve(curve, x, y)
         self._fit(self.curves)
 
@@ -682,17 +719,6 @@ class ParameterPlot(_PlotBase):
         self.curves[index].setVisible(row.checkState() == Qt.CheckState.Checked)
         self._fit(self.curves)  # the view follows the curves shown
 
-    def eventFilter(self, obj, event):
-        # Space steps everywhere in the window, so the keyboard ticks a row with Return/Enter
-        if (obj is self.list and event.type() == QEvent.Type.KeyPress
-                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)):
-            row = self.list.currentItem()
-            if row is not None:
-                row.setCheckState(Qt.CheckState.Unchecked
-                                  if row.checkState() == Qt.CheckState.Checked
-                                  else Qt.CheckState.Checked)
-                return True
-        return super().eventFilter(obj, event)
 
     # -- selection ----------------------------------------------------------------------------------
     def _curve_clicked(self, index):

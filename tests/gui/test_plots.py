@@ -17,6 +17,7 @@ from gui.exports import export_plot_csv
 from gui.plots import (DRAW_MAX, DRAW_MIN, LINE_WIDTH, MARKER_MAX_POINTS, SELECTED_WIDTH,
                        LossPlot, OutputPlot, ParameterPlot, drawable, history_points, set_curve)
 from gui.style import fmt
+from tests.gui.conftest import collect_garbage_now
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def controller():
 @pytest.fixture
 def plots(qtbot, controller):
     """The three plots in one shown window: (loss, parameters, outputs)."""
+    collect_garbage_now()
     window = QWidget()
     layout = QVBoxLayout(window)
     widgets = LossPlot(controller), ParameterPlot(controller), OutputPlot(controller)
@@ -681,6 +683,7 @@ def test_a_lesson_saved_without_its_history_draws_from_its_step_count_on(qtbot, 
 def test_log_steps_keep_the_first_hundred_steps_readable_after_a_long_run(qtbot, controller,
                                                                           plots):
     loss_plot, parameter_plot, _ = plots
+    first_loss = controller.record.loss
     controller.run_steps(100_000)
     wait_drawn(qtbot, controller, plots)
     # a linear step axis squeezes them into a sliver: the "spike at step 0"
@@ -692,12 +695,14 @@ def test_log_steps_keep_the_first_hundred_steps_readable_after_a_long_run(qtbot,
     item = loss_plot.plot.getPlotItem()
     assert item.getAxis("bottom").logMode and loss_plot.curve.opts["logMode"] == [True, False]
     assert "L before it" in item.getAxis("bottom").labelText  # says where the loss is drawn
-    # step 0 has no logarithm: the loss step k started from is drawn at k (here the first
-    # bucket's lowest loss: 100,000 steps are kept in buckets of 64)
+    # step 0 has no logarithm: the loss step k started from is drawn at k; 100,000 steps are
+    # kept in buckets of 64, each drawn as its highest then its lowest loss, as the loss falls
     x, y = data(loss_plot.curve)
     h = controller.history
     assert h.stride == 64
-    assert x[0] == 1 and y[0] == h.lo[0, 0] and x[-1] == 100_000
+    assert x[0] == 1 and y[0] == h.hi[0, 0] == first_loss and y[1] == h.lo[0, 0]
+    assert x[-1] == 100_000
+    assert len(x) == 2 * h.n_buckets + 1  # every bucket: the first steps are not joined
     np.testing.assert_allclose(shown(loss_plot.curve)[0], np.log10(x))
     assert share_of_width(loss_plot.plot, 1, 100, log_x=True) > 0.35
     assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log_x=True)
@@ -740,3 +745,23 @@ def test_log_steps_on_the_parameter_plot_and_with_a_log_loss_axis(qtbot, control
     assert all(c.opts["logMode"] == [True, False] for c in parameter_plot.curves)
     assert_curves_in_view(parameter_plot.plot, parameter_plot.curves, log_x=True)
     assert_all_finite(plots)
+
+
+def test_on_a_log_step_axis_a_falling_loss_falls_from_the_first_step(qtbot, controller, plots):
+    """A thinned history keeps each bucket's min and max; on a log axis the first buckets are
+    wide, so each pair is drawn in the order the curve goes (a falling loss drawn min-then-max
+    would rise at the start of every bucket)."""
+    loss_plot = plots[0]
+    controller.load_lesson(load_preset("xor"))
+    losses = controller.network.copy().train(controller.inputs, controller.targets,
+                                             controller.lr, 6000)
+    assert (np.diff(losses) <= 0).all()  # XOR's loss falls at every step
+    controller.run_steps(6000)
+    assert controller.history.stride == 4
+    loss_plot.set_log_steps(True)
+    wait_drawn(qtbot, controller, plots)
+    x, y = data(loss_plot.curve)
+    assert (np.diff(x) > 0).all()
+    assert (np.diff(y) <= 0).all()  # it never goes up
+    assert y[0] == losses[0] and y[-1] == losses[-1]
+    np.testing.assert_array_equal(np.sort(y[:-1]), np.sort(controller.history.curve(0)[1]))
