@@ -71,7 +71,7 @@ def test_every_control_has_an_accessible_name_and_a_description(qtbot, window):
     kinds = {type(w).__name__ for w in found}
     # the walk sees what it should: the canvas, plots, fields, lists, docks, dialogs' inputs
     for kind in ("NetworkView", "PlotWidget", "NumberEdit", "QSpinBox", "QSlider", "QCheckBox",
-                 "QListWidget", "QTableWidget", "QDockWidget", "QComboBox", "QPushButton",
+                 "CurveList", "QTableWidget", "QDockWidget", "QComboBox", "QPushButton",
                  "QToolButton", "QTextBrowser", "QPlainTextEdit", "QTabBar"):
         assert kind in kinds, kind
     assert window.findChild(QWidget, "gradCheckTable") in found
