@@ -15,6 +15,8 @@ from engine import architecture as arch
 from engine.activations import ACTIVATIONS
 from engine.losses import LOSSES
 
+from . import keyboard
+
 INIT_TEXT = {"glorot": "Glorot (tanh, sigmoid)", "he": "He (ReLU)", "uniform": "uniform ±a",
              "zeros": "zeros (cannot learn)"}
 LIMITS = (f"Up to {arch.MAX_HIDDEN_LAYERS} hidden layers and {arch.MAX_NEURONS} neurons a "
@@ -59,10 +61,15 @@ class ArchitectureDialog(QDialog):
         layout.addWidget(self.warning)
         layout.addWidget(limits)
         layout.addStretch(1)
-        for w, name in ((self.loss_combo, "Loss"), (self.init_combo, "Initialisation"),
-                        (self.a_spin, "Range a of uniform ±a"),
-                        (self.add_layer_button, "Add hidden layer")):
+        for w, name, tip in (
+                (self.loss_combo, "Loss", "The loss L the network minimises"),
+                (self.init_combo, "Initialisation",
+                 "How Randomize and new neurons set their weights (seeded); biases start at 0"),
+                (self.a_spin, "Range a of uniform ±a", "Weights drawn from −a … a"),
+                (self.add_layer_button, "Add hidden layer", "")):
             w.setAccessibleName(name)
+            if tip:
+                w.setToolTip(tip)
         controller.structureChanged.connect(self.refresh)
         self.refresh()
 
@@ -100,6 +107,7 @@ class ArchitectureDialog(QDialog):
                                       if l == last or ACTIVATIONS[a].elementwise))
                 combo.setCurrentText(net.activations[l - 1])
                 combo.setAccessibleName(f"{title}: activation")
+                combo.setToolTip(f"y = f(net) of {title.lower()}'s neurons")
                 combo.activated.connect(
                     lambda i, l=l, combo=combo: self.controller.set_activation(
                         l, combo.itemText(i)))
@@ -107,6 +115,7 @@ class ArchitectureDialog(QDialog):
             if 0 < l < last:
                 remove = QPushButton("Remove", objectName=f"removeLayer{l}")
                 remove.setAccessibleName(f"Remove hidden layer {l}")
+                remove.setToolTip("Its neighbours are joined by new weights")
                 remove.clicked.connect(lambda _=False, l=l: self.controller.remove_layer(l))
                 self.grid.addWidget(remove, l, 3)
             self.rows.append((spin, combo, remove))
@@ -137,7 +146,10 @@ class Architecture(QObject):
                     if a.menu() is not None and a.text().replace("&", "") == "Network")
         menu.addSeparator()
         menu.addAction(self.actionArchitecture)
-        window.findChild(QToolBar, "mainToolBar").addAction(self.actionArchitecture)
+        toolbar = window.findChild(QToolBar, "mainToolBar")
+        toolbar.addAction(self.actionArchitecture)
+        keyboard.name_action_widget(toolbar.widgetForAction(self.actionArchitecture),
+                                    self.actionArchitecture)
 
     def show(self):
         if self.dialog is None:

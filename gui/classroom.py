@@ -317,6 +317,9 @@ class Classroom(QObject):
             w.setWindowState(w.windowState() & ~Qt.WindowState.WindowFullScreen)
         if isinstance(state, QByteArray):
             w.restoreState(state, STATE_VERSION)
+        for dock in w.findChildren(QDockWidget):  # e.g. Predict, which hides the backward pass
+            if dock.property("closedAtStart"):
+                dock.hide()
         fit_on_screen(w)  # the screen may be smaller than the one it was saved on
 
     def reset_layout(self):

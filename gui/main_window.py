@@ -1,25 +1,28 @@
 """The main window: the canvas in the middle, the plots and panels in docks, actions with
-shortcuts in the toolbar and menus, the step count, loss and speed in the status bar."""
+shortcuts in the toolbar and menus, the step count, loss and speed in the status bar.
+
+What the window remembers between runs (``settings()``): the training speed, the plots' Log
+scale and Log steps, the last Train N. A new window starts at ``DEFAULT_SPEED``."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QDockWidget, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton, QScrollArea,
-    QToolBar,
+    QDialogButtonBox, QDockWidget, QInputDialog, QLabel, QMainWindow, QProgressBar, QPushButton,
+    QScrollArea, QSpinBox, QToolBar,
 )
 
 from engine.lesson import load_preset, preset_names
 
-from . import architecture_panel, autosave, classroom, crash, file_actions, teaching
+from . import architecture_panel, autosave, classroom, crash, file_actions, keyboard, teaching
 from .canvas.view import NetworkView
 from .fitted_label import FittedLabel
 from .controller import Controller
 from .settings import settings
-from .training import MAX_STEPS, SPEEDS
+from .training import DEFAULT_SPEED, MAX_STEPS, SPEEDS, count_text, speed_text
 from .panels import InspectorPanel, LessonPanel
 from .plots import LossPlot, OutputPlot, ParameterPlot
-from .style import MISMATCH, count, fmt
+from .style import MISMATCH, fmt
 
 MESSAGE_MS = 10_000  # how long a message stays in the status bar
 PROGRESS_STEPS = 1000  # the progress bar counts in thousandths (any N fits Qt's int)
@@ -27,6 +30,10 @@ KEY_TRAIN_N = "training/trainN"
 RIGHT_SHARE, BOTTOM_SHARE = 0.26, 0.27  # of the window: the panel column, the plot band
 MIN_DOCK_CONTENT = (120, 80)  # px: the least a dock's content asks for
 DEFAULT_TRAIN_N = 1000
+KEY_SPEED = "training/speed"        # steps per second, or "max"
+KEY_LOG_SCALE = "plots/logScale"    # the loss plot's y axis
+KEY_LOG_STEPS = "plots/logSteps"    # the loss and parameter plots' step axis
+ERROR_STYLE = "color: #CC3311; font-weight: bold;"
 
 
 def remembered_train_n():
@@ -44,6 +51,25 @@ def remember_train_n(n):
     s.sync()
 
 
+def remembered_speed_index():
+    """The index into SPEEDS of the speed last chosen (``DEFAULT_SPEED`` at first, or when the
+    saved one is not offered any more)."""
+    saved = str(settings().value(KEY_SPEED, "")).strip()
+    for index, speed in enumerate(SPEEDS):
+        if saved == ("max" if speed is None else str(speed)):
+            return index
+    return SPEEDS.index(DEFAULT_SPEED)
+
+
+def remember_speed(index):
+    speed = SPEEDS[index]
+    settings().setValue(KEY_SPEED, "max" if speed is None else str(speed))
+
+
+def remembered_flag(key):
+    return settings().value(key, False, type=bool)
+
+
 class MainWindow(QMainWindow):
     def __init__(self, lesson=None, parent=None):
         super().__init__(parent)
@@ -51,6 +77,10 @@ class MainWindow(QMainWindow):
         c = self.controller
         self.setWindowTitle("Backprop Lab")
         self.view = NetworkView(c)
+        self.view.setAccessibleName("Network diagram")
+        self.view.setAccessibleDescription(
+            "The network's neurons, weights and biases with their numbers. Click to select, "
+            "double-click a number to edit it, right-click for more; Space steps.")
         self.setCentralWidget(self.view)
         self.loss_plot = LossPlot(c)
         self.weight_plot = ParameterPlot(c)
@@ -71,15 +101,30 @@ class MainWindow(QMainWindow):
             self.add_dock(name, title, widget, bottom)
         self._make_actions()
         self._make_status_bar()
+        self._error_shown = self._error_new = False  # a red message is up; shown this turn
         c.trainingStateChanged.connect(self._training_state)
         c.changed.connect(self._update_status)
         c.revealChanged.connect(self._update_status)
         c.message.connect(self.show_message)
         c.progressChanged.connect(self._progress)
+        # the speed: remembered, and shown at once, training or not
+        c.set_speed(remembered_speed_index())
+        c.speedChanged.connect(self._speed_changed)
+        # an action that succeeds ends the error message of an earlier one
+        c.undo_stack.indexChanged.connect(self._action_succeeded)
+        c.trainingStateChanged.connect(lambda running: running and self._action_succeeded())
+        c.phaseChanged.connect(self._action_succeeded)
+        # the plots' axis switches: one Log steps for both step plots; both remembered
+        self.loss_plot.set_log_scale(remembered_flag(KEY_LOG_SCALE))
+        self.loss_plot.logScaleChanged.connect(lambda on: settings().setValue(KEY_LOG_SCALE, on))
+        self._set_log_steps(remembered_flag(KEY_LOG_STEPS))
+        for plot in (self.loss_plot, self.weight_plot):
+            plot.logStepsChanged.connect(self._set_log_steps)
         self.setGeometry(classroom.default_geometry(self.screen().availableGeometry()))
         self.size_docks()
         # features that add their own docks, actions and menus (and may size them after ours)
-        for feature in (teaching, file_actions, autosave, architecture_panel, classroom, crash):
+        for feature in (teaching, file_actions, autosave, architecture_panel, classroom, crash,
+                        keyboard):
             feature.install(self)
         self._update_status()
 
@@ -91,11 +136,15 @@ class MainWindow(QMainWindow):
         if scroll:
             area_widget = QScrollArea(objectName=f"{name}Scroll", widgetResizable=True)
             area_widget.setFrameShape(QScrollArea.Shape.NoFrame)
+            area_widget.setAccessibleName(f"{title} panel")
+            area_widget.setAccessibleDescription(f"The {title} panel; it scrolls when it is "
+                                                 "larger than its place")
             area_widget.setWidget(widget)
             widget = area_widget
         # a panel may get small (it scrolls, a plot squeezes) but never widens the window
         widget.setMinimumSize(*MIN_DOCK_CONTENT)
         dock.setWidget(widget)
+        keyboard.name_dock(dock)
         self.addDockWidget(area, dock)
         self.docks[name] = dock
         return dock
@@ -152,7 +201,8 @@ class MainWindow(QMainWindow):
         self.actionRedo.setEnabled(False)
         self.actionDerivatives = self._action(
             "actionShowDerivatives", "Show Err, δ, ∂L/∂w", "Ctrl+D",
-            lambda on: self.view.set_show_derivatives(on), checkable=True)
+            lambda on: self.view.set_show_derivatives(on),
+            "Show the backward pass's numbers on the canvas", checkable=True)
         self.actionDerivatives.setChecked(True)
         self.actionShowNet = self._action(
             "actionShowNet", "Show net", "Ctrl+Shift+D", lambda on: self.view.set_show_net(on),
@@ -170,8 +220,11 @@ class MainWindow(QMainWindow):
                   self.actionShowNet):
             tb.addSeparator() if a is None else tb.addAction(a)
         self.addToolBar(tb)
+        keyboard.name_toolbar(tb)
 
         menu = self.menuBar()
+        menu.setAccessibleName("Menu bar")
+        menu.setAccessibleDescription("Every action of the window, each with its shortcut")
         m = menu.addMenu("&Network")
         for a in (self.actionStep, self.actionTrain, self.actionTrainN, self.actionReset,
                   self.actionRandomize):
@@ -194,10 +247,32 @@ class MainWindow(QMainWindow):
         m.addAction(self.actionFaster)
         m.addAction(self.actionSlower)
         for number, dock in enumerate(self.docks.values(), start=1):
-            toggle = dock.toggleViewAction()
+            toggle = keyboard.panel_toggle(dock)
             toggle.setShortcut(QKeySequence(f"Alt+{number}"))
+            toggle.setToolTip(f"Show or hide the {dock.windowTitle()} panel (Alt+{number})")
             self.addAction(toggle)
             m.addAction(toggle)
+
+    def set_derivatives_concealed(self, concealed):
+        """While Predict hides the backward pass, the Show Err, δ, ∂L/∂w button shows it is
+        off and cannot be pressed; afterwards it shows the canvas's own setting again."""
+        a = self.actionDerivatives
+        a.setEnabled(not concealed)
+        a.setChecked(self.view.show_derivatives and not concealed)
+        a.setToolTip("Hidden until you check your prediction (Predict panel) (Ctrl+D)"
+                     if concealed else "Show the backward pass's numbers on the canvas (Ctrl+D)")
+
+    def _set_log_steps(self, on):
+        """Both step plots on a logarithmic (``on``) or linear step axis; remembered."""
+        for plot in (self.loss_plot, self.weight_plot):
+            plot.set_log_steps(on)
+        settings().setValue(KEY_LOG_STEPS, bool(on))
+
+    def childEvent(self, event):
+        super().childEvent(event)
+        # tabbed panels get a tab bar from Qt whenever docks are tabbed together
+        if event.polished():
+            keyboard.name_tab_bar(event.child())
 
     def load_preset(self, name):
         self.controller.load_lesson(load_preset(name))
@@ -220,6 +295,18 @@ class MainWindow(QMainWindow):
             dialog.intValueSelected.connect(self._train_n_chosen)
         dialog.setIntValue(remembered_train_n())
         dialog.open()  # window-modal, non-blocking: training and repaints go on meanwhile
+        if not dialog.property("named"):  # its widgets exist once it is first shown
+            dialog.setProperty("named", True)
+            spin = dialog.findChild(QSpinBox)
+            spin.setAccessibleName("Number of steps")
+            spin.setAccessibleDescription(f"How many steps to train, 1 to {MAX_STEPS:,}")
+            box = dialog.findChild(QDialogButtonBox)
+            buttons = QDialogButtonBox.StandardButton
+            for role, text in ((buttons.Ok, "Train that many steps"),
+                               (buttons.Cancel, "Close, training nothing")):
+                button = box.button(role)
+                button.setAccessibleName(button.text().replace("&", ""))
+                button.setAccessibleDescription(text)
 
     def _train_n_chosen(self, steps):
         remember_train_n(steps)
@@ -241,8 +328,17 @@ class MainWindow(QMainWindow):
                                    "canvas)")
         self.progress = QProgressBar(objectName="trainProgress")
         self.progress.setMaximumWidth(220)
+        self.progress.setAccessibleName("Train N progress")
+        self.progress.setAccessibleDescription("Steps done of the steps asked for")
         self.cancel_button = QPushButton("Cancel", objectName="cancelTrainButton")
+        self.cancel_button.setAccessibleName("Cancel Train N")
+        self.cancel_button.setToolTip("Stop training here; the steps done stay (Ctrl+T)")
+        self.cancel_button.setAccessibleDescription(self.cancel_button.toolTip())
         self.cancel_button.clicked.connect(self.controller.pause)
+        for label, name in ((self.step_label, "Step count"), (self.loss_label, "Loss"),
+                            (self.speed_label, "Training speed"),
+                            (self.message_label, "Message")):
+            label.setAccessibleName(name)
         self._fit_status_labels()
         sb.addWidget(self.message_label, 1)
         for w in (self.dead_label, self.progress, self.cancel_button, self.step_label,
@@ -252,7 +348,7 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.cancel_button.hide()
         self._message_timer = QTimer(self, singleShot=True, interval=MESSAGE_MS)
-        self._message_timer.timeout.connect(self.message_label.clear)
+        self._message_timer.timeout.connect(self.clear_message)
 
     def _fit_status_labels(self):
         # sizes fixed for the longest text: a label whose size can change asks the whole
@@ -261,8 +357,8 @@ class MainWindow(QMainWindow):
         screen = self.screen().availableGeometry().width()
         for label, widest, share in ((self.step_label, "step 10,000,000", 0.14),
                                      (self.loss_label, "L = −1.000000e+100", 0.16),
-                                     (self.speed_label, "1,000,000 steps/s  (speed: 10000)",
-                                      0.22)):
+                                     (self.speed_label,
+                                      "1,000,000 steps/s  (speed: 10,000 steps/s)", 0.22)):
             fm = label.fontMetrics()
             label.setFixedSize(min(fm.horizontalAdvance(widest) + 8, round(share * screen)),
                                fm.height() + 4)
@@ -273,9 +369,33 @@ class MainWindow(QMainWindow):
             self._fit_status_labels()
 
     def show_message(self, text, error=False):
-        self.message_label.setStyleSheet("color: #CC3311; font-weight: bold;" if error else "")
+        """``text`` in the status bar for ``MESSAGE_MS``; an ``error`` in red, until then or until
+        a later action succeeds."""
+        self.message_label.setStyleSheet(ERROR_STYLE if error else "")
         self.message_label.setText(text)
         self._message_timer.start()
+        self._error_shown = self._error_new = bool(error)
+        if error:  # an action that succeeds in this same turn is the one that failed
+            QTimer.singleShot(0, self, self._error_settled)
+
+    def _error_settled(self):
+        self._error_new = False
+
+    def clear_message(self):
+        self.message_label.clear()
+        self.message_label.setStyleSheet("")
+        self._error_shown = self._error_new = False
+
+    def _action_succeeded(self, *_):
+        """An edit was accepted, a Step taken, training started …: an error message left by an
+        earlier action no longer applies. One shown while this action ran stays (a run that
+        stopped because it diverged is pushed as a success right after saying so)."""
+        if self._error_shown and not self._error_new:
+            self.clear_message()
+
+    def _speed_changed(self, index):
+        remember_speed(index)
+        self._update_status()
 
     def _update_status(self):
         c = self.controller
@@ -287,12 +407,11 @@ class MainWindow(QMainWindow):
         # L at the parameters shown; a phase walk computes it in its loss phase
         known = c.reveal().loss or (c.walk is not None and c.walk.taken)
         loss = fmt(c.record.loss, 6) if known else "?"
-        speed = SPEEDS[c.speed_index]
-        rate = f"{count(c.steps_per_second)} steps/s" if c.training else "paused"
+        speed = speed_text(SPEEDS[c.speed_index], short=True)
+        rate = count_text(round(c.steps_per_second)) + "/s" if c.training else "paused"
         for label, text in ((self.step_label, f"step {c.step_count:,}"),
                             (self.loss_label, f"L = {loss}"),
-                            (self.speed_label,
-                             f"{rate}  (speed: {'max' if speed is None else speed})")):
+                            (self.speed_label, f"{rate}  (speed: {speed})")):
             if label.text() != text:
                 label.setText(text)
 

@@ -86,8 +86,13 @@ class MathPanel(QWidget):
         self.decimals_spin.setRange(0, MAX_DECIMALS)
         self.decimals_spin.setValue(DEFAULT_DECIMALS)
         self.decimals_spin.setToolTip("How many decimals the derivations show")
+        self.decimals_spin.setAccessibleName("Decimals")
+        self.decimals_spin.setAccessibleDescription(self.decimals_spin.toolTip())
         self.decimals_spin.valueChanged.connect(self._decimals_changed)
         self.browser = QTextBrowser(objectName="mathBrowser")
+        self.browser.setAccessibleName("Derivation")
+        self.browser.setAccessibleDescription(
+            "The selected element's derivation: symbols, the step's numbers, the result")
         self.browser.setOpenLinks(False)
 
         top = QHBoxLayout()

@@ -3,18 +3,27 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QSlider, QSpinBox, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemDelegate, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QSlider,
+    QSpinBox, QStyledItemDelegate, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from .training import SPEEDS
+from .keyboard import SpaceCommits
+from .training import SPEEDS, speed_text
 from .canvas import texts
 from .style import DEFAULT_DECIMALS, fmt
 
 
+def describe(widget, accessible_name, tip):
+    """Give ``widget`` an accessible name, and ``tip`` as its tooltip and description."""
+    widget.setAccessibleName(accessible_name)
+    widget.setToolTip(tip)
+    widget.setAccessibleDescription(tip)
+
+
 class NumberEdit(QLineEdit):
-    """A line edit bound to one element: Return or leaving the field commits through the
-    controller; a refused value snaps back to what the engine holds."""
+    """A line edit bound to one element: Return, leaving the field or Space (which then steps:
+    ``SpaceCommits``) commits through the controller; a refused value snaps back to what the
+    engine holds."""
 
     committed = Signal(bool)
 
@@ -22,6 +31,7 @@ class NumberEdit(QLineEdit):
         super().__init__(parent, **kwargs)
         self.controller, self.key = controller, key
         self.editingFinished.connect(self._commit)
+        self.installEventFilter(SpaceCommits(lambda _: self._commit(), self))
 
     def set_key(self, key):
         self.key = key
@@ -50,6 +60,20 @@ class NumberEdit(QLineEdit):
         super().keyPressEvent(event)
 
 
+class CellDelegate(QStyledItemDelegate):
+    """The sample table's cell editor: Space commits the cell (and then steps), as in every
+    number field of the window."""
+
+    def createEditor(self, parent, option, index):
+        editor = super().createEditor(parent, option, index)
+        editor.installEventFilter(SpaceCommits(self._commit, editor))
+        return editor
+
+    def _commit(self, editor):
+        self.commitData.emit(editor)
+        self.closeEditor.emit(editor, QAbstractItemDelegate.EndEditHint.NoHint)
+
+
 class LessonPanel(QWidget):
     """The data being trained on (one row per sample: x…, ob…), η, the batch size and speed."""
 
@@ -58,23 +82,35 @@ class LessonPanel(QWidget):
         self.controller = controller
         self._shown = None
         self.table = QTableWidget(objectName="sampleTable")
+        self.table.setItemDelegate(CellDelegate(self.table))
+        # Tab leaves the table (the arrow keys move between cells): the fields below are one
+        # key away, not one per cell
+        self.table.setTabKeyNavigation(False)
+        describe(self.table, "Samples",
+             "Inputs x and targets ob, one column per sample. Arrow keys move, F2 or typing "
+             "edits a cell, Return commits; selecting a column shows that sample.")
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(64)
         self.table.itemChanged.connect(self._cell_edited)
         self.table.currentCellChanged.connect(lambda row, col, *_: col >= 0 and
                                               self.controller.set_sample(col))
         self.lr_edit = NumberEdit(controller, ("lr",), objectName="learningRateEdit")
-        self.lr_edit.setToolTip("Learning rate η: each step changes w by η·δ_j·y_i")
+        describe(self.lr_edit, "Learning rate η",
+             "Learning rate η: each step changes w by η·δ_j·y_i (Return or Space commits)")
         self.batch_spin = QSpinBox(objectName="batchSizeSpin")
         self.batch_spin.setSpecialValueText("all")
-        self.batch_spin.setToolTip("Samples per step; “all” uses every sample in every step")
+        describe(self.batch_spin, "Batch size",
+             "Samples per step; “all” uses every sample in every step")
         self.batch_spin.valueChanged.connect(
             lambda v: self.controller.edit(("batch",), None if v == 0 else v))
         self.speed = QSlider(Qt.Orientation.Horizontal, objectName="speedSlider")
         self.speed.setRange(0, len(SPEEDS) - 1)
         self.speed.setPageStep(1)
+        describe(self.speed, "Training speed",
+             "Steps per second while training, from 1 to as fast as possible (arrow keys, or "
+             "Ctrl+[ and Ctrl+] anywhere)")
         self.speed.valueChanged.connect(controller.set_speed)
-        self.speed_label = QLabel()
+        self.speed_label = QLabel(objectName="speedText")
         form = QFormLayout()
         form.addRow("η (learning rate)", self.lr_edit)
         form.addRow("Batch size", self.batch_spin)
@@ -146,15 +182,23 @@ class LessonPanel(QWidget):
 
     def _cell_edited(self, item):
         kind, j = self._rows()[item.row()]
-        self.controller.edit((kind, item.column(), j), item.text())
+        key = (kind, item.column(), j)
+        self.controller.edit(key, item.text())
         self.refresh(force=True)  # the engine's value: the new one, or the old after a refusal
+        # refresh leaves the cell being edited alone, and this is that cell (its editor commits
+        # before it closes): it shows the engine's value too, not the text typed
+        self.table.blockSignals(True)
+        item.setText(fmt(self.controller.value(key), 3))
+        self.table.blockSignals(False)
 
     def _show_speed(self, index):
         self.speed.blockSignals(True)
         self.speed.setValue(index)
         self.speed.blockSignals(False)
-        s = SPEEDS[index]
-        self.speed_label.setText("as fast as possible" if s is None else f"{s} steps per second")
+        text = speed_text(SPEEDS[index])
+        self.speed_label.setText(text)
+        self.speed.setAccessibleDescription(f"{text}. Steps per second while training (arrow "
+                                            "keys, or Ctrl+[ and Ctrl+] anywhere)")
 
 
 class InspectorPanel(QWidget):
@@ -165,7 +209,12 @@ class InspectorPanel(QWidget):
         self.controller = controller
         self.title = QLabel("Select a weight, bias or neuron on the canvas", wordWrap=True)
         self.value_edit = NumberEdit(controller, objectName="inspectorValueEdit")
-        self.frozen_check = QCheckBox("Frozen (never updated)", objectName="inspectorFrozenCheck")
+        describe(self.value_edit, "Value of the selected element",
+             "The selected weight's, bias's or input's value: type a number, Return or Space "
+             "commits")
+        self.frozen_check = QCheckBox("Fro&zen (never updated)", objectName="inspectorFrozenCheck")
+        describe(self.frozen_check, "Frozen",
+             "A frozen weight or bias is never updated (Ctrl+L, or Alt+Z here)")
         self.frozen_check.toggled.connect(self._freeze)
         self.details = QLabel(wordWrap=True, objectName="inspectorDetails")
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -9,6 +9,12 @@ and redraws when shown.
 The x axis counts steps taken: the loss before step s + 1 is drawn at s (0 for the starting
 loss), a parameter after step s + 1 at s + 1. Once the history's buckets hold several steps each,
 every curve also ends in the latest value at the latest step, so the line ends where training is.
+With "Log steps" (``logStepsCheck``, on the loss and the parameter plot) the x axis is
+logarithmic, so the first hundred steps of a million-step run still take a third of its width;
+step 0 has no logarithm, so there every value is drawn at the step it belongs to, counted from 1:
+the loss step k started from at k (the history CSV's row k), a parameter after step k at k. The
+first buckets are wide on that axis, so every bucket is drawn (none joined) and each one's
+(min, max) pair in the order the curve goes there (``follow_trend``).
 
 Data never reaches pyqtgraph with a NaN/Inf in it: points are filtered first, which lets
 ``setData`` skip pyqtgraph's own check. Any finite value draws (``drawable``): magnitudes beyond
@@ -40,12 +46,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QObject, QSize, Qt, QTimer
+from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QVBoxLayout, QWidget)
 
 from . import style
+from .flow_layout import FlowLayout
 from .style import fmt
 
 REFRESH_MS = 100      # at most one redraw per this many milliseconds (10 per second)
@@ -69,6 +76,10 @@ LOG_FLOOR_IF_NONE = 1e-16  # on a log axis, where a curve has no positive value 
 FAR_VIEWS = 1e3  # data this many view spans outside the view is set in view at once
 STEP_AXIS_MIN = -0.05  # the step axes show no negative steps (there are none): one step's view
 #                        starts here rather than centring step 0 in −0.5 … 0.5
+LOG_STEPS_TIP = ("Steps on a logarithmic axis (1, 10, 100, …): the first steps keep their room "
+                 "however long training runs. Step 0 has no logarithm, so each value is drawn at "
+                 "the step it belongs to, counted from 1: the loss step k started from at k, a "
+                 "weight after step k at k.")
 
 #: parameter curve colours, from Okabe–Ito and Paul Tol's muted set, all readable on white and
 #: without the orange that marks the selection elsewhere; weights draw solid, biases dashed
@@ -186,9 +197,10 @@ def style_curve(item, pen):
     item.setSymbolSize(MARKER_SIZE)
 
 
-def data_extent(items, log=False):
+def data_extent(items, log=False, log_x=False):
     """((x0, x1), (y0, y1)) spanned by the data of ``items`` (PlotDataItems; hidden ones do not
-    count) in view units (log10 of y on a log axis), or None when they hold none."""
+    count) in view units (log10 of y on a log axis, ``log``; log10 of x with ``log_x``), or None
+    when they hold none."""
     xs, ys = [], []
     for item in items:
         x, y = item.getOriginalDataset()
@@ -200,13 +212,17 @@ def data_extent(items, log=False):
     y0, y1 = float(min(ys)), float(max(ys))
     if log:
         y0, y1 = math.log10(y0), math.log10(y1)
-    return (float(min(xs)), float(max(xs))), (y0, y1)
+    x0, x1 = float(min(xs)), float(max(xs))
+    if log_x:
+        x0, x1 = math.log10(x0), math.log10(x1)
+    return (x0, x1), (y0, y1)
 
 
-def fit_view(plot_item, items, log=False, refit=False):
+def fit_view(plot_item, items, log=False, refit=False, log_x=False):
     """Keep the data of ``items`` in view on the axes of ``plot_item`` that follow the data
     (pyqtgraph's auto-range, on until the user pans or zooms); with ``refit``, set a range that
-    fits the data now and turn auto-range back on.
+    fits the data now and turn auto-range back on. ``log``: the y axis is logarithmic; ``log_x``:
+    the x axis (the data's x are then ≥ 1).
 
     pyqtgraph's auto-range falls short in three cases, and only there is the range set here:
     with no data it keeps the old range (which a log axis then reads as decades); around a
@@ -216,13 +232,13 @@ def fit_view(plot_item, items, log=False, refit=False):
     vb = plot_item.getViewBox()
     if refit:
         vb.enableAutoRange(x=True, y=True)
-    extent = data_extent(items, log)
+    extent = data_extent(items, log, log_x)
     ranges = {}
     for name, auto, view, axis in zip(("xRange", "yRange"), vb.autoRangeEnabled(),
                                       vb.viewRange(), (0, 1)):
         if auto is False:
             continue
-        if extent is None:  # 0…1 steps; 0…1, or 10^-1…10^0 on a log axis
+        if extent is None:  # 0…1 steps (1…10 on a log axis); 0…1 (10^-1…10^0 on a log axis)
             ranges[name] = (-1.0, 0.0) if log and axis else (0.0, 1.0)
             continue
         lo, hi = extent[axis]
@@ -236,13 +252,35 @@ def fit_view(plot_item, items, log=False, refit=False):
         vb.setRange(**ranges, disableAutoRange=False)
 
 
-def history_points(history, column, latest=None, x_offset=0.0, max_points=None):
+def follow_trend(y):
+    """``y`` of (min, max) pairs, each pair put in the order the curve goes there: (max, min)
+    where the next pair lies lower, (min, max) elsewhere. On a linear step axis a pair is a
+    pixel wide and its order does not show; on a log axis the first buckets are wide, and a
+    falling loss drawn min-then-max would rise at the start of every bucket."""
+    y = np.array(y, dtype=np.float64)
+    lo, hi = y[0::2].copy(), y[1::2].copy()
+    if len(lo) < 2:
+        return y
+    mid = (lo + hi) / 2
+    falling = np.empty(len(mid), dtype=bool)
+    falling[:-1] = mid[1:] < mid[:-1]
+    falling[-1] = falling[-2]
+    y[0::2] = np.where(falling, hi, lo)
+    y[1::2] = np.where(falling, lo, hi)
+    return y
+
+
+def history_points(history, column, latest=None, x_offset=0.0, max_points=None, log_x=False):
     """(x, y) of one history column as drawn: ``History.curve`` (at most ``max_points``
     points) shifted by ``x_offset`` and numbered from the history's ``start`` (a lesson saved
     at step 200 without its history draws from 200 on), plus, once buckets hold several steps,
     the latest value (``latest``, the row from ``history.latest()``) at the latest step. At
-    most 2 × capacity + 1 points."""
-    x, y = history.curve(column, max_points)
+    most 2 × capacity + 1 points. For a log step axis (``log_x``) every bucket is drawn
+    (joining them evenly would blur the first steps, which take most of a log axis), each
+    (min, max) pair in the order the curve goes (``follow_trend``)."""
+    x, y = history.curve(column, None if log_x else max_points)
+    if log_x and history.stride > 1:
+        y = follow_trend(y)
     if history.stride > 1 and len(x):
         if latest is None:
             latest = history.latest()
@@ -315,13 +353,24 @@ def make_plot_widget(x_label, y_label):
     return w
 
 
+def axis_label_style():
+    """An axis title's colour and size in the active look."""
+    return {"color": _look.foreground.name(), "font-size": f"{LABEL_PT * _look.font_scale:g}pt"}
+
+
+def name_plot(w, name, description):
+    """Give a PlotWidget its accessible name and description (no tooltip: one popping up over
+    the curves whenever the pointer rests there would hide them from the class)."""
+    w.setAccessibleName(name)
+    w.setAccessibleDescription(description)
+
+
 def style_plot_widget(w):
     """Give ``w`` (a PlotWidget) the active look: background, axes, grid, fonts."""
     look = _look
     w.setBackground(look.background)
     item = w.getPlotItem()
-    label_style = {"color": look.foreground.name(),
-                   "font-size": f"{LABEL_PT * look.font_scale:g}pt"}
+    label_style = axis_label_style()
     for name in ("bottom", "left"):
         axis = item.getAxis(name)
         axis.setPen(pg.mkPen(look.foreground))
@@ -338,6 +387,7 @@ class _PlotBase(QWidget):
     ``refresh`` (now)."""
 
     _last_refresh = 0.0  # when any plot last redrew (perf_counter seconds)
+    logStepsChanged = Signal(bool)  # the step plots' "Log steps" box was switched
 
     def __init__(self, controller, parent=None):
         super().__init__(parent)
@@ -346,6 +396,8 @@ class _PlotBase(QWidget):
         self._refit = True  # fit the view afresh at the next redraw
         self._seen = (None, 0)  # (the history, its n_steps) at the last historyChanged
         self._throttle = Throttle(self._refresh_if_shown, REFRESH_MS, self)
+        self.log_steps_check = None  # the step plots make one (``_make_log_steps_check``)
+        self._log_steps = False  # the step axis is logarithmic (the box's state, once applied)
 
     def request_refresh(self, *_):
         self._throttle.request()
@@ -366,8 +418,52 @@ class _PlotBase(QWidget):
         self.request_refresh()
 
     def _fit(self, items, log=False):
-        fit_view(self.plot.getPlotItem(), items, log, refit=self._refit)
+        fit_view(self.plot.getPlotItem(), items, log, refit=self._refit, log_x=self.log_steps)
         self._refit = False
+
+    # -- "Log steps": a logarithmic step axis (the loss and parameter plots) ----------------------
+    def _make_log_steps_check(self, text):
+        """The "Log steps" check box; ``text`` with its own Alt+letter (the two plots' boxes
+        are one setting, kept in step by the window)."""
+        box = QCheckBox(text, objectName="logStepsCheck")
+        box.setAccessibleName("Log steps")
+        box.setToolTip(LOG_STEPS_TIP)
+        box.setAccessibleDescription(LOG_STEPS_TIP)
+        box.toggled.connect(self.set_log_steps)
+        self.log_steps_check = box
+        return box
+
+    @property
+    def log_steps(self):
+        """Is the step axis logarithmic?"""
+        return self._log_steps
+
+    def set_log_steps(self, on):
+        """Make the step axis logarithmic (``on``) or linear; emits ``logStepsChanged`` when
+        that is a change."""
+        on = bool(on)
+        if self.log_steps_check.isChecked() != on:
+            self.log_steps_check.setChecked(on)  # comes back here through ``toggled``
+            return
+        if on == self._log_steps:
+            return
+        self._log_steps = on
+        # as for the log scale (LossPlot.set_log_scale): data and a range valid in both units
+        # before the axis turns log (a linear 0 … 2e6 read as decades would hang pyqtgraph)
+        self._refit = True
+        item = self.plot.getPlotItem()
+        if on:
+            self._update()
+            item.setLogMode(x=True, y=None)
+        else:
+            item.setLogMode(x=False, y=None)
+            self._update()
+        self._label_step_axis()
+        self.logStepsChanged.emit(on)
+
+    def _label_step_axis(self):
+        axis = self.plot.getPlotItem().getAxis("bottom")
+        axis.setLabel(self.STEP_LABELS[self.log_steps], **axis_label_style())
 
     def _stack(self, top):
         """Lay out a row of controls (``top``) above the plot, which takes the rest."""
@@ -424,31 +520,40 @@ class _PlotBase(QWidget):
 
 class LossPlot(_PlotBase):
     """The loss before each step against the step number, with a log-scale switch
-    (``logScaleCheck``)."""
+    (``logScaleCheck``) and a log-steps switch (``logStepsCheck``)."""
+
+    #: the step axis' title, linear and logarithmic
+    STEP_LABELS = ("step", "step k (log), L before it")
 
     def __init__(self, controller, parent=None):
         super().__init__(controller, parent)
         self.setObjectName("lossPlot")
         self.plot = make_plot_widget("step", "loss L")
         self.plot.setObjectName("lossPlotView")
+        name_plot(self.plot, "Loss plot", "The loss L before each step against the step number")
         self.plot.getPlotItem().getViewBox().setLimits(xMin=STEP_AXIS_MIN)
         self.curve = self.plot.plot()
-        self.log_check = QCheckBox("Log scale")
+        self.log_check = QCheckBox("&Log scale")
         self.log_check.setObjectName("logScaleCheck")
-        self.log_check.setToolTip("Show the loss on a logarithmic axis (a loss of exactly 0 has "
-                                  "no logarithm: it is drawn a decade below the smallest "
-                                  "positive loss shown)")
+        self.log_check.setAccessibleName("Log scale")
+        tip = ("Show the loss on a logarithmic axis (a loss of exactly 0 has no logarithm: it is "
+               "drawn a decade below the smallest positive loss shown)")
+        self.log_check.setToolTip(tip)
+        self.log_check.setAccessibleDescription(tip)
         self.log_check.toggled.connect(self.set_log_scale)
+        self._make_log_steps_check("Log &steps")
 
-        top = QHBoxLayout()
-        top.addStretch(1)
+        top = FlowLayout(align_right=True)  # wraps at large text rather than cutting off
         top.addWidget(self.log_check)
+        top.addWidget(self.log_steps_check)
         self._stack(top)
 
         controller.historyChanged.connect(self._history_changed)
         controller.structureChanged.connect(self._structure_changed)
         self.restyle()
         self.refresh()
+
+    logScaleChanged = Signal(bool)
 
     def _style_items(self):
         style_curve(self.curve, pg.mkPen(_look.foreground, width=LINE_WIDTH))
@@ -471,15 +576,31 @@ class LossPlot(_PlotBase):
         self._refit = True
         if on:
             self._update()
-            item.setLogMode(x=False, y=True)
+            item.setLogMode(x=None, y=True)
         else:
-            item.setLogMode(x=False, y=False)
+            item.setLogMode(x=None, y=False)
             self._update()
+        self.logScaleChanged.emit(on)
 
     def _update(self):
-        x, y = history_points(self.controller.history, 0, max_points=self.max_points())
+        # on a log step axis the loss step k started from is drawn at k (step 0 has no log)
+        x, y = history_points(self.controller.history, 0, x_offset=float(self.log_steps),
+                              max_points=self.max_points(), log_x=self.log_steps)
         set_curve(self.curve, x, y, log=self.log_scale)
         self._fit([self.curve], log=self.log_scale)
+
+
+class CurveList(QListWidget):
+    """The parameter plot's list of curves: Return (or Enter) ticks or unticks the current row,
+    since Space, which does that in a plain list, steps everywhere in the window."""
+
+    def keyPressEvent(self, event):
+        row = self.currentItem()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and row is not None:
+            row.setCheckState(Qt.CheckState.Unchecked if row.checkState() == Qt.CheckState.Checked
+                              else Qt.CheckState.Checked)
+            return
+        super().keyPressEvent(event)
 
 
 class ParameterPlot(_PlotBase):
@@ -487,17 +608,25 @@ class ParameterPlot(_PlotBase):
     checkable row per parameter that shows or hides its curve; clicking a curve or a row selects
     that parameter, and the controller's selection highlights its curve and row."""
 
+    STEP_LABELS = ("step", "step k (log)")
+
     def __init__(self, controller, parent=None):
         super().__init__(controller, parent)
         self.setObjectName("weightPlot")
         self.plot = make_plot_widget("step", "value")
         self.plot.setObjectName("weightPlotView")
+        name_plot(self.plot, "Weights and biases plot",
+                  "Every weight (solid) and bias (dashed) after each step against the step "
+                  "number")
         self.plot.getPlotItem().getViewBox().setLimits(xMin=STEP_AXIS_MIN)
-        self.list = QListWidget()
+        self.list = CurveList()
         self.list.setObjectName("parameterList")
+        self.list.setAccessibleName("Curves shown")
         self.list.setSelectionMode(QListWidget.SelectionMode.SingleSelection)
-        self.list.setToolTip("Tick a parameter to show its curve; click a row or a curve to "
-                             "select the parameter")
+        tip = ("Tick a parameter to show its curve (keyboard: Return ticks or unticks the current "
+               "row); click a row or a curve to select the parameter")
+        self.list.setToolTip(tip)
+        self.list.setAccessibleDescription(tip)
         self.list.setIconSize(QSize(22, 10))
         self.list.setMaximumWidth(130)
         self.list.itemChanged.connect(self._row_changed)
@@ -505,11 +634,15 @@ class ParameterPlot(_PlotBase):
         self.curves = []      # PlotDataItem per parameter index
         self.keys = []        # ("w", i, j) / ("b", j) per parameter index
         self.selected = None  # index of the highlighted parameter
+        self._make_log_steps_check("L&og steps")
 
+        side = QVBoxLayout()
+        side.addWidget(self.list, 1)
+        side.addWidget(self.log_steps_check)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.plot, 1)
-        layout.addWidget(self.list)
+        layout.addLayout(side)
 
         controller.structureChanged.connect(self.rebuild)
         controller.historyChanged.connect(self._history_changed)
@@ -567,8 +700,9 @@ class ParameterPlot(_PlotBase):
         history = self.controller.history
         latest = history.latest()
         max_points = self.max_points()
-        for p, curve in enumerate(self.curves):
-            x, y = history_points(history, 1 + p, latest, x_offset=1.0, max_points=max_points)
+        for p, curve in enumerate(self.curves):  # after step s + 1 at s + 1, on either axis
+            x, y = history_points(history, 1 + p, latest, x_offset=1.0, max_points=max_points,
+                                  log_x=self.log_steps)
             set_curve(curve, x, y)
         self._fit(self.curves)
 
@@ -584,6 +718,7 @@ class ParameterPlot(_PlotBase):
         index = row.data(Qt.ItemDataRole.UserRole)
         self.curves[index].setVisible(row.checkState() == Qt.CheckState.Checked)
         self._fit(self.curves)  # the view follows the curves shown
+
 
     # -- selection ----------------------------------------------------------------------------------
     def _curve_clicked(self, index):
@@ -626,6 +761,9 @@ class OutputPlot(_PlotBase):
         self.setObjectName("outputPlot")
         self.plot = make_plot_widget("", "value")
         self.plot.setObjectName("outputPlotView")
+        name_plot(self.plot, "Outputs and targets plot",
+                  "The shown sample's outputs y beside their targets ob, one pair of bars per "
+                  "output neuron")
         self.plot.setMouseEnabled(x=False, y=False)
         view = self.plot.getPlotItem()
         view.hideButtons()
@@ -646,9 +784,8 @@ class OutputPlot(_PlotBase):
         # the legend sits above the plot, where it never covers a bar
         self.legend = QLabel()
         self.legend.setObjectName("outputLegend")
-        top = QHBoxLayout()
+        top = FlowLayout()
         top.addWidget(self.sample_label)
-        top.addStretch(1)
         top.addWidget(self.legend)
         self._stack(top)
 

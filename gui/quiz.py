@@ -30,6 +30,7 @@ from engine.numbers import decimal_of, half_unit, shown
 from engine.render import html_section
 
 from .math_panel import enlarge, order_text, style_browser
+from .panels import describe
 from .style import DEFAULT_DECIMALS, MISMATCH, exact, parse_number
 
 RELATIVE = 0.01  # a guess within 1 % is right too (rounding carried through the lines)
@@ -100,14 +101,22 @@ class QuizPanel(QWidget):
         self.pending = True
         self.items = []
         self.quantity = QComboBox(objectName="quizQuantity")
+        describe(self.quantity, "Quantity to predict",
+                 "A δ, a gradient or a weight after the next Step (arrow keys choose)")
         self.quantity.currentIndexChanged.connect(lambda _: self.reset())
         self.guess = QLineEdit(objectName="quizGuess", placeholderText="your value")
+        describe(self.guess, "Your value", "Your prediction; Return checks it")
         self.guess.returnPressed.connect(self.check)
-        self.check_button = QPushButton("Check", objectName="quizCheck")
+        self.check_button = QPushButton("&Check", objectName="quizCheck")
+        describe(self.check_button, "Check",
+                 "Compare your value with the next Step's and show its derivation (Return in "
+                 "the field, or Alt+C)")
         self.check_button.clicked.connect(self.check)
         self.result = QLabel(objectName="quizResult", wordWrap=True)
         self.result.setTextFormat(Qt.TextFormat.RichText)
         self.reveal = QTextBrowser(objectName="quizReveal")
+        self.reveal.setAccessibleName("Derivation")
+        self.reveal.setAccessibleDescription("After Check: the value and how it is computed")
         intro = QLabel("Work out a number of the next Step by hand, type it, then Check. The "
                        "backward pass is hidden until you do.", wordWrap=True)
         self._texts = (intro, self.quantity, self.guess, self.check_button, self.result)

@@ -13,6 +13,7 @@ from shiboken6 import isValid
 from engine.derivation import Explainer
 from engine.render import render
 
+from . import keyboard
 from .file_actions import interactive
 from .gradcheck_view import GradCheckDialog
 from .math_panel import MathPanel
@@ -50,6 +51,9 @@ class Teaching(QObject):
         window.tabifyDockWidget(window.docks["lesson"], self.math_dock)
         window.tabifyDockWidget(self.math_dock, self.quiz_dock)
         self.quiz_dock.hide()
+        # a prediction is something the user starts, and it hides the backward pass: a window
+        # never starts with Predict open, whatever the saved layout says (gui/classroom.py)
+        self.quiz_dock.setProperty("closedAtStart", True)
         self.math_dock.raise_()
         window.resizeDocks([self.math_dock], [MATH_WIDTH], Qt.Orientation.Horizontal)
 
@@ -96,12 +100,11 @@ class Teaching(QObject):
         self._sync_order_action()
 
     def _dock_action(self, dock, name, text, shortcut):
-        a = dock.toggleViewAction()
+        a = keyboard.panel_toggle(dock)  # opens and raises; closes only a panel in front
         a.setObjectName(name)
         a.setText(text)
         a.setShortcut(QKeySequence(shortcut))
         a.setToolTip(f"{text} ({shortcut})")
-        a.triggered.connect(lambda on: on and dock.raise_())
         self.window.addAction(a)
         return a
 
@@ -150,13 +153,15 @@ class Teaching(QObject):
         self.window.show_message(f"Phase {k} of {n}: {p.text}{tail}")
 
     def _conceal(self, *_):
-        """While a prediction is pending (the Predict panel open), hide the backward pass."""
+        """While a prediction is pending (the Predict panel open), hide the backward pass; the
+        Show Err, δ, ∂L/∂w button says so."""
         if not isValid(self.window):  # the window hides its docks as it is destroyed
             return
         on = self.quiz.pending and self.quiz_dock.toggleViewAction().isChecked()
         self.window.view.set_concealed(on)
         self.math.set_concealed(on)
         self.window.inspector.set_concealed(on)
+        self.window.set_derivatives_concealed(on)
 
     # -- gradient check and export ----------------------------------------------------------------
     def gradient_check(self):

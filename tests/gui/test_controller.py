@@ -136,7 +136,7 @@ def test_refused_text_while_training_changes_nothing(qtbot, xor):
     c = xor.controller
     train(qtbot, xor)
     count = c.undo_stack.count()
-    type_into(qtbot, xor.findChild(QLineEdit, "learningRateEdit"), "fast please")
+    type_into(qtbot, xor.findChild(QLineEdit, "learningRateEdit"), "fast")
     assert c.training and c.undo_stack.count() == count and c.lr == load_preset("xor").lr
     assert xor.message_label.text().startswith("Not changed")
 

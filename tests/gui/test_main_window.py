@@ -1,10 +1,15 @@
 """The main window, driven as a user would: toolbar clicks, shortcuts, typing."""
+import time
+
 import numpy as np
 from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QLineEdit, QToolBar
+from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox, QTableWidget, QToolBar
 
 from engine.lesson import load_preset
 from gui.style import fmt
+from gui.main_window import KEY_SPEED
+from gui.settings import settings
+from gui.training import DEFAULT_SPEED, SPEEDS
 from tests.gui.canvas_helpers import free_point_on_edge
 
 
@@ -268,3 +273,177 @@ def test_show_net_puts_net_j_under_every_neuron(qtbot, window):
     qtbot.keyClick(view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier
                    | Qt.KeyboardModifier.ShiftModifier)
     assert not view.neurons[5].note.isVisible()
+# -- speed: the default lets a class watch the first curve form; remembered --------------------
+CTRL = Qt.KeyboardModifier.ControlModifier
+
+
+def new_window(qtbot):
+    """Another window, as the next start of the app makes it (same settings)."""
+    from gui.main_window import MainWindow
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    return w
+
+
+def test_a_fresh_window_trains_xor_slowly_enough_to_watch_the_loss_curve_form(qtbot, window):
+    c = window.controller
+    assert SPEEDS[c.speed_index] == DEFAULT_SPEED == 100
+    assert window.speed_label.text() == "paused  (speed: 100 steps/s)"
+    assert window.lesson_panel.speed.value() == c.speed_index
+    qtbot.keyClick(window, Qt.Key.Key_4, CTRL)  # XOR
+    first_loss = c.record.loss
+    start = time.perf_counter()
+    qtbot.keyClick(window, Qt.Key.Key_T, CTRL)
+    qtbot.waitUntil(lambda: c.step_count >= 300, timeout=15_000)
+    took = time.perf_counter() - start
+    qtbot.keyClick(window, Qt.Key.Key_T, CTRL)
+    assert not c.training
+    assert took > 2.0  # several seconds for the plateau and the fall (full speed: < 0.01 s)
+    # the loss plot shows a curve that falls across the plot, not a spike at step 0
+    plot = window.loss_plot
+    plot.refresh()
+    x, y = plot.curve.getOriginalDataset()
+    assert x[0] == 0 and y[0] == first_loss and x[-1] == c.step_count - 1
+    (x0, x1), (y0, y1) = plot.plot.getPlotItem().vb.viewRange()
+    assert (100 - max(x0, 0)) / (x1 - x0) > 0.15  # the first 100 steps: a good share
+    assert (y[0] - y[-1]) / (y1 - y0) > 0.4  # and the fall takes much of the height
+    # Log steps (Alt+S): the first 100 steps take most of the width, on both step plots
+    qtbot.keyClick(window, Qt.Key.Key_S, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: window.loss_plot.log_steps)  # a mnemonic clicks after 100 ms
+    assert window.weight_plot.log_steps
+    assert window.weight_plot.log_steps_check.isChecked()
+    plot.refresh()
+    x, y = plot.curve.getOriginalDataset()
+    assert x[0] == 1 and y[0] == first_loss  # the loss step 1 started from, at 1
+    plot.plot.grab()  # the view range settles when painted
+    (x0, x1), _ = plot.plot.getPlotItem().vb.viewRange()
+    assert (2 - max(x0, 0)) / (x1 - x0) > 0.6
+
+
+def test_the_speed_is_remembered_and_shown_at_once_while_paused(qtbot, window):
+    c = window.controller
+    qtbot.keyClick(window, Qt.Key.Key_BracketLeft, CTRL)  # Slower: 30 steps/s
+    assert SPEEDS[c.speed_index] == 30
+    assert window.speed_label.text() == "paused  (speed: 30 steps/s)"
+    for _ in range(len(SPEEDS)):
+        qtbot.keyClick(window, Qt.Key.Key_BracketLeft, CTRL)
+    assert window.speed_label.text() == "paused  (speed: 1 step/s)"
+    assert window.lesson_panel.speed_label.text() == "1 step per second"
+    window.lesson_panel.speed.setValue(len(SPEEDS) - 1)  # the slider, to the end
+    assert window.speed_label.text() == "paused  (speed: max)"
+    assert window.lesson_panel.speed_label.text() == "as fast as possible"
+    window.lesson_panel.speed.setValue(SPEEDS.index(1000))
+    window.close()
+    again = new_window(qtbot)
+    assert SPEEDS[again.controller.speed_index] == 1000
+    assert again.speed_label.text() == "paused  (speed: 1,000 steps/s)"
+    assert again.lesson_panel.speed.value() == SPEEDS.index(1000)
+
+
+def test_a_saved_speed_that_is_not_offered_gives_the_default(qtbot):
+    settings().setValue(KEY_SPEED, "7")
+    assert SPEEDS[new_window(qtbot).controller.speed_index] == DEFAULT_SPEED
+
+
+def test_log_scale_and_log_steps_are_remembered(qtbot, window):
+    qtbot.mouseClick(window.weight_plot.log_steps_check, Qt.MouseButton.LeftButton)
+    assert window.loss_plot.log_steps_check.isChecked()  # one setting for both plots
+    qtbot.mouseClick(window.loss_plot.log_check, Qt.MouseButton.LeftButton)
+    window.close()
+    again = new_window(qtbot)
+    assert again.loss_plot.log_scale and again.loss_plot.log_steps and again.weight_plot.log_steps
+    assert again.loss_plot.plot.getPlotItem().getAxis("bottom").logMode
+    qtbot.mouseClick(again.loss_plot.log_steps_check, Qt.MouseButton.LeftButton)
+    assert not again.weight_plot.log_steps
+    again.close()
+    assert not new_window(qtbot).weight_plot.log_steps
+
+
+# -- the status bar's message ---------------------------------------------------------------------
+def is_red(label):
+    return "color" in label.styleSheet()
+
+
+def test_an_accepted_edit_clears_the_error_of_a_refused_one(qtbot, window):
+    edit = window.findChild(QLineEdit, "learningRateEdit")
+    type_into(qtbot, edit, "abc")
+    assert window.message_label.text().startswith("Not changed") and is_red(window.message_label)
+    qtbot.wait(10)  # the user types again
+    type_into(qtbot, edit, "0.3")
+    assert window.controller.lr == 0.3
+    assert window.message_label.text() == "" and not is_red(window.message_label)
+    # any action that succeeds does it too: here a Step (Space)
+    type_into(qtbot, edit, "-1")
+    assert is_red(window.message_label)
+    qtbot.wait(10)
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_Space)
+    assert window.controller.step_count == 1 and window.message_label.text() == ""
+
+
+def test_the_error_of_a_run_that_diverged_stays_although_the_run_is_pushed(qtbot, window):
+    c = window.controller
+    type_into(qtbot, window.findChild(QLineEdit, "learningRateEdit"), "1e6")
+    qtbot.keyClick(window, Qt.Key.Key_T, CTRL)
+    qtbot.waitUntil(lambda: not c.training, timeout=5000)
+    qtbot.wait(50)
+    assert "diverged" in window.message_label.text() and is_red(window.message_label)
+    assert c.undo_stack.count() == 2  # η, then the run up to the last finite state
+
+
+# -- Space steps from every field -----------------------------------------------------------------
+def test_space_in_the_learning_rate_field_commits_it_then_steps(qtbot, window):
+    c = window.controller
+    edit = window.findChild(QLineEdit, "learningRateEdit")
+    edit.setFocus()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "0.25")
+    qtbot.keyClick(edit, Qt.Key.Key_Space)
+    assert c.lr == 0.25 and c.step_count == 1
+    assert edit.text() == "0.25" and edit.hasFocus()  # no space typed; still there to edit
+    lesson = notes_lesson()
+    ref = lesson.network.copy()
+    ref.step(lesson.inputs, lesson.targets, 0.25)  # the step used the η just typed
+    np.testing.assert_array_equal(window.network.theta, ref.theta)
+    qtbot.keyClick(edit, Qt.Key.Key_Space)
+    assert c.step_count == 2 and c.undo_stack.count() == 3  # η, Step, Step
+    # refused text: the Step still comes, with the old η
+    edit.selectAll()
+    qtbot.keyClicks(edit, "abc")
+    qtbot.keyClick(edit, Qt.Key.Key_Space)
+    assert c.lr == 0.25 and c.step_count == 3 and edit.text() == "0.25"
+
+
+def test_space_in_a_spin_box_or_a_table_cell_commits_it_then_steps(qtbot, window):
+    c = window.controller
+    qtbot.keyClick(window, Qt.Key.Key_4, CTRL)  # XOR: four samples
+    spin = window.findChild(QSpinBox, "batchSizeSpin")
+    spin.setFocus()
+    spin.selectAll()
+    qtbot.keyClicks(spin, "2")
+    qtbot.keyClick(spin, Qt.Key.Key_Space)
+    assert c.batch_size == 2 and c.step_count == 1 and spin.text() == "2"
+    table = window.findChild(QTableWidget, "sampleTable")
+    table.setFocus()
+    table.setCurrentCell(0, 1)  # x1 of sample 2
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = QApplication.focusWidget()
+    assert isinstance(editor, QLineEdit) and editor is not table
+    editor.selectAll()
+    qtbot.keyClicks(editor, "0.5")
+    qtbot.keyClick(editor, Qt.Key.Key_Space)
+    assert c.inputs[1, 0] == 0.5 and c.step_count == 2
+    assert table.item(0, 1).text() == "0.500"
+
+
+def test_space_in_the_predict_answer_types_a_space_and_does_not_step(qtbot, window):
+    qtbot.keyClick(window, Qt.Key.Key_P, CTRL)
+    guess = window.findChild(QLineEdit, "quizGuess")
+    guess.setFocus()
+    qtbot.keyClicks(guess, "0.1")
+    qtbot.keyClick(guess, Qt.Key.Key_Space)
+    assert window.controller.step_count == 0 and guess.text() == "0.1 "

@@ -17,6 +17,7 @@ from gui.exports import export_plot_csv
 from gui.plots import (DRAW_MAX, DRAW_MIN, LINE_WIDTH, MARKER_MAX_POINTS, SELECTED_WIDTH,
                        LossPlot, OutputPlot, ParameterPlot, drawable, history_points, set_curve)
 from gui.style import fmt
+from tests.gui.conftest import collect_garbage_now
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def controller():
 @pytest.fixture
 def plots(qtbot, controller):
     """The three plots in one shown window: (loss, parameters, outputs)."""
+    collect_garbage_now()
     window = QWidget()
     layout = QVBoxLayout(window)
     widgets = LossPlot(controller), ParameterPlot(controller), OutputPlot(controller)
@@ -65,7 +67,8 @@ def wait_drawn(qtbot, controller, plots):
     def done():
         n = controller.history.n_steps
         start = controller.history.start
-        return (last_x(loss_plot.curve) == (start + n - 1 if n else None)
+        shift = 1 if loss_plot.log_steps else 0  # on a log step axis the loss moves up one
+        return (last_x(loss_plot.curve) == (start + n - 1 + shift if n else None)
                 and all(last_x(c) == (start + n if n else None) for c in parameter_plot.curves))
     qtbot.waitUntil(done, timeout=5000)
 
@@ -110,12 +113,19 @@ def assert_in_view(view, x, y):
         assert y0 <= y.min() and y.max() <= y1, (view, y.min(), y.max())
 
 
-def assert_curves_in_view(plot_widget, items, log=False):
+def assert_curves_in_view(plot_widget, items, log=False, log_x=False):
     view = view_range(plot_widget)
     for item in items:
         x, y = data(item)
-        assert_in_view(view, x, np.log10(y) if log else y)
+        assert_in_view(view, np.log10(x) if log_x else x, np.log10(y) if log else y)
     return view
+
+
+def share_of_width(plot_widget, first, last, log_x=False):
+    """How much of the plot's x range (as painted) steps ``first`` … ``last`` take."""
+    (x0, x1), _ = view_range(plot_widget)
+    lo, hi = (np.log10(first), np.log10(last)) if log_x else (first, last)
+    return (min(hi, x1) - max(lo, x0)) / (x1 - x0)
 
 
 def train(qtbot, controller, steps, timeout=60_000):
@@ -667,3 +677,91 @@ def test_a_lesson_saved_without_its_history_draws_from_its_step_count_on(qtbot, 
     np.testing.assert_array_equal(x, [200, 201])  # the loss before steps 201 and 202
     x, _ = data(plots[1].curves[0])
     np.testing.assert_array_equal(x, [201, 202])  # w13 after them
+
+
+# -- Log steps: the step axis on a log scale ------------------------------------------------------
+def test_log_steps_keep_the_first_hundred_steps_readable_after_a_long_run(qtbot, controller,
+                                                                          plots):
+    loss_plot, parameter_plot, _ = plots
+    first_loss = controller.record.loss
+    controller.run_steps(100_000)
+    wait_drawn(qtbot, controller, plots)
+    # a linear step axis squeezes them into a sliver: the "spike at step 0"
+    assert share_of_width(loss_plot.plot, 0, 100) < 0.01
+    box = loss_plot.findChild(QCheckBox, "logStepsCheck")
+    assert box.text().replace("&", "") == "Log steps" and box.toolTip()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert box.isChecked() and loss_plot.log_steps
+    item = loss_plot.plot.getPlotItem()
+    assert item.getAxis("bottom").logMode and loss_plot.curve.opts["logMode"] == [True, False]
+    assert "L before it" in item.getAxis("bottom").labelText  # says where the loss is drawn
+    # step 0 has no logarithm: the loss step k started from is drawn at k; 100,000 steps are
+    # kept in buckets of 64, each drawn as its highest then its lowest loss, as the loss falls
+    x, y = data(loss_plot.curve)
+    h = controller.history
+    assert h.stride == 64
+    assert x[0] == 1 and y[0] == h.hi[0, 0] == first_loss and y[1] == h.lo[0, 0]
+    assert x[-1] == 100_000
+    assert len(x) == 2 * h.n_buckets + 1  # every bucket: the first steps are not joined
+    np.testing.assert_allclose(shown(loss_plot.curve)[0], np.log10(x))
+    assert share_of_width(loss_plot.plot, 1, 100, log_x=True) > 0.35
+    assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log_x=True)
+    # the plot keeps following training on the log axis
+    controller.run_steps(10)
+    wait_drawn(qtbot, controller, plots)
+    assert data(loss_plot.curve)[0][-1] == 100_010
+    # and back
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert not item.getAxis("bottom").logMode and item.getAxis("bottom").labelText == "step"
+    wait_drawn(qtbot, controller, plots)
+    assert data(loss_plot.curve)[0][0] == 0
+    assert_curves_in_view(loss_plot.plot, [loss_plot.curve])
+    assert_all_finite(plots)
+
+
+def test_log_steps_on_the_parameter_plot_and_with_a_log_loss_axis(qtbot, controller, plots):
+    loss_plot, parameter_plot, _ = plots
+    controller.run_steps(3000)
+    wait_drawn(qtbot, controller, plots)
+    box = parameter_plot.findChild(QCheckBox, "logStepsCheck")
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    assert parameter_plot.log_steps and not loss_plot.log_steps  # the window keeps them in step
+    assert parameter_plot.plot.getPlotItem().getAxis("bottom").logMode
+    for p, curve in enumerate(parameter_plot.curves):
+        x, y = data(curve)
+        assert x[0] == 1 and x[-1] == 3000 and y[-1] == controller.network.theta[p]
+        assert curve.opts["logMode"] == [True, False]
+    assert share_of_width(parameter_plot.plot, 1, 100, log_x=True) > 0.5
+    assert_curves_in_view(parameter_plot.plot, parameter_plot.curves, log_x=True)
+    # both axes of the loss plot logarithmic: the loss reaches 0 here, drawn below the rest
+    loss_plot.set_log_scale(True)
+    loss_plot.set_log_steps(True)
+    assert loss_plot.curve.opts["logMode"] == [True, True]
+    assert_curves_in_view(loss_plot.plot, [loss_plot.curve], log=True, log_x=True)
+    # a new network keeps the log step axis (new curves are made in log mode)
+    controller.load_lesson(load_preset("xor"))
+    controller.run_steps(50)
+    wait_drawn(qtbot, controller, plots)
+    assert all(c.opts["logMode"] == [True, False] for c in parameter_plot.curves)
+    assert_curves_in_view(parameter_plot.plot, parameter_plot.curves, log_x=True)
+    assert_all_finite(plots)
+
+
+def test_on_a_log_step_axis_a_falling_loss_falls_from_the_first_step(qtbot, controller, plots):
+    """A thinned history keeps each bucket's min and max; on a log axis the first buckets are
+    wide, so each pair is drawn in the order the curve goes (a falling loss drawn min-then-max
+    would rise at the start of every bucket)."""
+    loss_plot = plots[0]
+    controller.load_lesson(load_preset("xor"))
+    losses = controller.network.copy().train(controller.inputs, controller.targets,
+                                             controller.lr, 6000)
+    assert (np.diff(losses) <= 0).all()  # XOR's loss falls at every step
+    controller.run_steps(6000)
+    assert controller.history.stride == 4
+    loss_plot.set_log_steps(True)
+    wait_drawn(qtbot, controller, plots)
+    x, y = data(loss_plot.curve)
+    assert (np.diff(x) > 0).all()
+    assert (np.diff(y) <= 0).all()  # it never goes up
+    assert y[0] == losses[0] and y[-1] == losses[-1]
+    np.testing.assert_array_equal(np.sort(y[:-1]), np.sort(controller.history.curve(0)[1]))

@@ -185,3 +185,49 @@ def test_a_decimal_comma_is_an_answer_where_the_locale_writes_one(qtbot, window,
     choose(window, "b5 after the next Step")
     result = answer(qtbot, window, "0,266")
     assert result.startswith("<b>✓ Right:</b>") and "you said 0.266." in result
+# -- the Show Err, δ, ∂L/∂w button and a window that starts again --------------------------------
+def assert_backward_pass_shown(window):
+    view = window.view
+    assert not view.concealed
+    assert backward_numbers_on_screen(window)
+    assert view.neurons[5].note.isVisible() and view.neurons[5].note.text().startswith("δ5")
+    assert window.actionDerivatives.isChecked() and window.actionDerivatives.isEnabled()
+
+
+def test_the_show_button_says_what_the_canvas_shows_while_predicting(qtbot, window):
+    show = window.actionDerivatives
+    assert_backward_pass_shown(window)
+    open_quiz(qtbot, window)
+    assert window.view.concealed and backward_numbers_on_screen(window) == []
+    assert not show.isChecked() and not show.isEnabled()  # off, and cannot be switched on
+    assert "prediction" in show.toolTip()
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert window.view.concealed and backward_numbers_on_screen(window) == []
+    answer(qtbot, window, "0")  # checked: the numbers are back, and the button with them
+    assert_backward_pass_shown(window)
+    # switched off by the user, it stays off through a prediction
+    qtbot.keyClick(window, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    assert not show.isChecked() and not window.view.show_derivatives
+    qtbot.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)  # closes Predict
+    assert not window.docks["quiz"].isVisible()
+    assert not show.isChecked() and show.isEnabled() and not window.view.concealed
+
+
+def test_a_window_closed_while_predicting_starts_again_with_everything_shown(qtbot, window):
+    open_quiz(qtbot, window)
+    assert window.view.concealed
+    window.close()  # remembers the layout, the Predict panel open in it
+    from gui.main_window import MainWindow
+    again = MainWindow()
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitExposed(again)
+    assert not again.docks["quiz"].isVisible()
+    assert not again.teaching.actionPredict.isChecked()
+    assert_backward_pass_shown(again)
+    assert "Hidden" not in again.teaching.math.text()
+    # and Predict still works as before
+    again.activateWindow()
+    qtbot.waitUntil(again.isActiveWindow)
+    open_quiz(qtbot, again)
+    assert again.view.concealed and not again.actionDerivatives.isChecked()
