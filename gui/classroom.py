@@ -36,6 +36,10 @@ FONT_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 #: as its room allows, up to MAX_CANVAS_SCALE)
 PRESENTATION_SCALE = 1.5
 MAX_CANVAS_SCALE = 12.0
+#: the canvas's text scale is the app's to this power: the canvas is mostly text and always shows
+#: the whole network, so its numbers grow less than their font; and larger text elsewhere leaves
+#: it less room — squared, each Larger Text still shows its numbers larger
+CANVAS_EXPONENT = 2.0
 
 
 def icon_path():
@@ -219,7 +223,7 @@ class Classroom(QObject):
         if self.presenting:
             view.set_font_scale(self.effective_font_scale, largest_up_to=MAX_CANVAS_SCALE)
         else:
-            view.set_font_scale(self.font_scale)
+            view.set_font_scale(self.font_scale ** CANVAS_EXPONENT)
         fit_on_screen(self.window)
 
     def _restyle_plots(self):

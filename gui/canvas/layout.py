@@ -43,6 +43,7 @@ STRETCHES = (1.0, 1.15, 1.3, 1.5, 1.75)  # neuron spacings tried, × the tightes
 AMBIGUITY_COST = 0.5   # every label lying on other edges would be worth half the drawing's size
 CLEARANCE = 14.0       # other edges should pass at least this far from a weight label
 CROSSING_CLEARANCE = 8.0  # and no crossing of two edges within this far of one
+CELLS_PER_LABEL = 8       # the crossings' grid: this many cells to a label's height
 TIE = 0.005            # layouts whose sizes differ by less than this count as equally large
 QUICK_LABELS = 40      # with more weight labels than this, stop trying spacings early
 
@@ -301,9 +302,11 @@ def _place_gap(layers, l, r, boxes, dy, width, gap):
                   & (y0 < rect.bottom + gap / 2) & (y1 > rect.y - gap / 2))
 
     # where two edges cross, a label on top would hide which edge goes where: never there
-    for px, py in edge_crossings(s0, s1):
-        m = CROSSING_CLEARANCE
-        free &= ~((x0 - m < px) & (px < x1 + m) & (y0 - m < py) & (py < y1 + m))
+    points = edge_crossings(s0, s1)
+    if len(points):
+        free &= ~_cover_any(points, x0 - CROSSING_CLEARANCE, y0 - CROSSING_CLEARANCE,
+                            x1 + CROSSING_CLEARANCE, y1 + CROSSING_CLEARANCE,
+                            cell=float(sizes[:, 1].min()) / CELLS_PER_LABEL)
     if not free.any(axis=1).all():
         return None  # some label has nowhere to go, whatever the others do
     # soft cost: other edges running under the label make it ambiguous which edge it names;
@@ -336,22 +339,41 @@ def _place_gap(layers, l, r, boxes, dy, width, gap):
     return placed
 
 
+def _cover_any(points, x0, y0, x1, y1, cell):
+    """Whether each box (x0, y0)–(x1, y1) (arrays of one shape) holds one of ``points`` (n, 2),
+    counted on a grid of ``cell``-sized squares with a summed-area table: a box counts every
+    cell it touches, so it may refuse a point up to a cell outside it, never miss one inside."""
+    lo = points.min(axis=0)
+    ix = ((points[:, 0] - lo[0]) // cell).astype(np.int64)
+    iy = ((points[:, 1] - lo[1]) // cell).astype(np.int64)
+    counts = np.zeros((iy.max() + 2, ix.max() + 2), dtype=np.int64)
+    np.add.at(counts, (iy + 1, ix + 1), 1)
+    table = counts.cumsum(axis=0).cumsum(axis=1)  # table[r, c]: points in cells < (r, c)
+    h, w = table.shape
+
+    def index(v, origin, size):
+        return np.clip(np.floor((v - origin) / cell).astype(np.int64) + 1, 0, size - 1)
+
+    c0, c1 = index(x0, lo[0], w) - 1, index(x1, lo[0], w)
+    r0, r1 = index(y0, lo[1], h) - 1, index(y1, lo[1], h)
+    c0, r0 = np.clip(c0, 0, w - 1), np.clip(r0, 0, h - 1)
+    inside = table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]
+    return inside > 0
+
+
 def edge_crossings(p, q):
-    """The points where two of the segments p[e] → q[e] cross (not where they only meet, at a
-    shared neuron)."""
-    points = []
-    for a in range(len(p)):
-        for b in range(a + 1, len(p)):
-            d1, d2 = q[a] - p[a], q[b] - p[b]
-            denom = d1[0] * d2[1] - d1[1] * d2[0]
-            if abs(denom) < 1e-12:
-                continue  # parallel
-            e = p[b] - p[a]
-            t = (e[0] * d2[1] - e[1] * d2[0]) / denom
-            u = (e[0] * d1[1] - e[1] * d1[0]) / denom
-            if 1e-6 < t < 1 - 1e-6 and 1e-6 < u < 1 - 1e-6:
-                points.append((p[a][0] + t * d1[0], p[a][1] + t * d1[1]))
-    return points
+    """(n, 2): the points where two of the segments p[e] → q[e] cross (not where they only
+    meet, at a shared neuron)."""
+    d = q - p
+    a, b = np.triu_indices(len(p), 1)
+    d1, d2, e = d[a], d[b], p[b] - p[a]
+    denom = d1[:, 0] * d2[:, 1] - d1[:, 1] * d2[:, 0]
+    ok = np.abs(denom) > 1e-12  # not parallel
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = (e[:, 0] * d2[:, 1] - e[:, 1] * d2[:, 0]) / denom
+        u = (e[:, 0] * d1[:, 1] - e[:, 1] * d1[:, 0]) / denom
+    hit = ok & (t > 1e-6) & (t < 1 - 1e-6) & (u > 1e-6) & (u < 1 - 1e-6)
+    return p[a[hit]] + t[hit, None] * d1[hit]
 
 
 class GapPlacement(dict):

@@ -129,3 +129,7 @@ class Fonts:
 
     def height(self, which):
         return self.metrics[which].height()
+
+    def digit_height(self, which):
+        """How tall the digits 0–9 are drawn (what a reader sees of a number's size)."""
+        return self.metrics[which].tightBoundingRect("0123456789").height()

@@ -109,16 +109,20 @@ class NetworkView(QGraphicsView):
 
     def set_font_scale(self, factor, largest_up_to=None):
         """Multiply every canvas text size by ``factor`` (the app's text scale). With
-        ``largest_up_to`` (presentation mode), use the factor between the two that shows the
+        ``largest_up_to`` (presentation mode), use the factor up to that one that shows the
         numbers largest on screen, chosen again whenever the canvas changes size.
 
         The layout grows with the text and the view always fits the whole network in, so on
-        screen the text grows less than the factor: the drawing is mostly text already."""
+        screen the text grows less than the factor: the drawing is mostly text already. A
+        larger factor whose layout would come out smaller on screen than the one in use (the
+        layout's choices are not smooth) keeps the one in use: larger text never makes the
+        canvas's numbers smaller, smaller text never makes them larger."""
         for f in (factor, largest_up_to):
             if f is not None and (not math.isfinite(f) or f <= 0):
                 raise ValueError(f"font scale must be a positive number, not {f}")
+        previous = self._text_range[0]
         self._text_range = (float(factor), largest_up_to and max(float(largest_up_to), factor))
-        self._apply_font_scale(self._chosen_font_scale())
+        self._apply_font_scale(self._chosen_font_scale(previous))
 
     def _apply_font_scale(self, factor):
         if factor != self.font_scale:
@@ -131,18 +135,31 @@ class NetworkView(QGraphicsView):
                 edge.set_weight(edge.weight, edge.frozen, force=True)
             self.relayout()
 
-    def _chosen_font_scale(self):
+    def _chosen_font_scale(self, previous=None):
         lo, hi = self._text_range
-        if hi is None:
+        if hi is not None:
+            # presenting: on screen the text grows with the factor, ever more slowly, so the
+            # largest is near the top: from there down until two steps bring nothing better
+            best, misses, f = None, 0, hi
+            while f >= lo * (1 - 1e-9) and misses < 2:
+                size = self.on_screen_text(f)
+                if best is None or size > best[0]:
+                    best, misses = (size, f), 0
+                else:
+                    misses += 1
+                f /= TEXT_STEP
+            return best[1]
+        current = self.font_scale
+        if previous is None or lo == previous or lo == current or self.net_layout is None:
             return lo
-        candidates = [lo]
-        while candidates[-1] * TEXT_STEP <= hi:
-            candidates.append(candidates[-1] * TEXT_STEP)
-        return max(candidates, key=self.on_screen_text)
+        now, new = self.on_screen_text(current), self.on_screen_text(lo)
+        if (lo > previous and new < now) or (lo < previous and new > now):
+            return current
+        return lo
 
     def on_screen_text(self, factor=None):
-        """The height on screen of a label's text at font scale ``factor`` (default: the one in
-        use), with the whole network fitted into the canvas as it is now."""
+        """The height on screen of a label's digits at font scale ``factor`` (default: the one
+        in use), with the whole network fitted into the canvas as it is now."""
         factor = self.font_scale if factor is None else factor
         fonts = self.fonts if factor == self.font_scale else theme.Fonts(factor)
         geo = self._layout_for(fonts)
@@ -150,7 +167,7 @@ class NetworkView(QGraphicsView):
         b = geo.bounds
         if vp.isEmpty() or b.w <= 0:
             return 0.0
-        return fonts.height("label") * min(vp.width() / b.w, vp.height() / b.h)
+        return fonts.digit_height("label") * min(vp.width() / b.w, vp.height() / b.h)
 
     def set_concealed(self, on):
         """Hide (True) or show again every δ, Err and ∂L/∂θ, on the canvas and in its tooltips;

@@ -84,6 +84,8 @@ def main(argv=None):
     p.add_argument("--preset", default="notes_relu")
     p.add_argument("--steps", type=int, default=0)
     p.add_argument("--screenshot")
+    p.add_argument("--stages", help='several measurements in one window, e.g. "1,3,2p" '
+                   '(scale, p: presenting); prints a JSON list')
     a = p.parse_args(argv)
     width, height = map(int, a.size.lower().split("x"))
     _isolate()
@@ -91,7 +93,6 @@ def main(argv=None):
 
     sys.path.insert(0, str(ROOT))
     from PySide6.QtCore import QEventLoop, QTimer
-    from PySide6.QtGui import QFontMetricsF
     from PySide6.QtWidgets import QApplication
 
     from engine.lesson import load_preset
@@ -111,14 +112,31 @@ def main(argv=None):
     settle()
     if a.steps:
         window.controller.run_steps(a.steps)
+    stages = a.stages.split(",") if a.stages else [f"{a.scale}{'p' if a.presentation else ''}"]
+    results = [stage(window, spec, settle) for spec in stages]
+    if a.screenshot:
+        window.grab().save(a.screenshot)
+    print(json.dumps(results if a.stages else results[0]))
+    return 0
+
+
+def stage(window, spec, settle):
+    """Bring the window to text scale and presentation ``spec`` ("2", "1.5p") through its
+    actions, as a user would, and measure it."""
+    from PySide6.QtGui import QFontMetricsF
+
+    presenting = spec.endswith("p")
+    scale = float(spec.rstrip("p"))
     classroom = window.classroom
-    while classroom.font_scale < a.scale - 1e-9:
-        before = classroom.font_scale
-        classroom.actionZoomIn.trigger()
-        if classroom.font_scale == before:
+    if classroom.presenting and not presenting:
+        classroom.actionPresentation.trigger()
+    for _ in range(20):  # Larger / Smaller Text, a step at a time
+        if abs(classroom.font_scale - scale) < 1e-9:
             break
-        app.processEvents()
-    if a.presentation:
+        action = classroom.actionZoomIn if classroom.font_scale < scale else (
+            classroom.actionZoomOut)
+        action.trigger()
+    if presenting and not classroom.presenting:
         classroom.actionPresentation.trigger()
     settle()
     view = window.view
@@ -127,22 +145,17 @@ def main(argv=None):
               .height() * zoom for which in ("label", "derivative", "neuron_value", "note")}
     screen = window.screen().availableGeometry()
     frame = window.frameGeometry()
-    overlaps = view.net_layout.overlaps()
-    result = {
+    return {
         "screen": [screen.x(), screen.y(), screen.width(), screen.height()],
         "frame": [frame.x(), frame.y(), frame.width(), frame.height()],
         "inside": screen.contains(frame),
         "clipped": clipped_widgets(window),
-        "overlaps": [list(map(str, pair)) for pair in overlaps],
+        "overlaps": [list(map(str, pair)) for pair in view.net_layout.overlaps()],
         "digits_px": digits,
         "font_scale": classroom.font_scale,
         "presenting": classroom.presenting,
         "canvas": [view.width(), view.height()],
     }
-    if a.screenshot:
-        window.grab().save(a.screenshot)
-    print(json.dumps(result))
-    return 0
 
 
 if __name__ == "__main__":
