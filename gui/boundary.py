@@ -35,8 +35,9 @@ the network's (N, n_inputs): x1, x2 and the Playground's features), the grid goe
 once, before any forward pass; without it the raw grid is the network's input.
 
 **Live, and only when needed.** The map redraws on ``changed``, throttled to one redraw per
-``REFRESH_MS`` (the plots' ``Throttle``: at least 20 a second while training), and only when
-the parameters, the data or the neuron shown changed since the last one. A hidden dock (closed,
+``REFRESH_MS`` (the plots' ``Throttle``) — one per training slice, 20 or more a second while
+training (``benchmarks/bench_gui.py --case boundary``) — and only when the parameters, the data
+or the neuron shown changed since the last one. A hidden dock (closed,
 or behind another tab) draws nothing and catches up when shown. The grid and its expansion
 are made once per data set and network; the forward pass writes into buffers made once
 (``PlaneForward``), the colours into one RGBA buffer through a lookup table.
@@ -65,7 +66,9 @@ from .plots import _PlotBase, make_plot_widget, style_plot_widget
 GRID = 100            # points per side of the map: one per pixel of the image, 10,000 in all
 CURVE_POINTS = 400    # along x1, for a network with one raw input
 THUMB_STEP = 4        # a neuron's thumbnail takes every 4th grid point: 25 × 25
-REFRESH_MS = 33       # at most one redraw per 33 ms: 20 to 30 a second while training
+REFRESH_MS = 20       # at most one redraw per 20 ms (50 a second): while training, one per
+#                       slice of the trainer (a slice and the repaint after it take longer);
+#                       a longer interval skipped every other slice when slices came ~30 ms apart
 MARGIN = 0.15         # of the data's span, added on each side of its bounding box
 MIN_MARGIN = 0.5      # at least this much (a single sample still gets a plane round it)
 LUT_SIZE = 255        # an odd number of colours: the middle one is exactly the midpoint's
