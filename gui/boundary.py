@@ -279,6 +279,10 @@ def contour_segments(values, level, xs, ys):
         xs_out.append(px)
         ys_out.append(py)
     gx, gy = np.concatenate(xs_out), np.concatenate(ys_out)
+    ok = np.isfinite(gx) & np.isfinite(gy)  # values that overflowed to inf or NaN draw no line
+    if not ok.all():
+        ok = (ok[0::2] & ok[1::2]).repeat(2)
+        gx, gy = gx[ok], gy[ok]
     dx = xs[1] - xs[0] if len(xs) > 1 else 1.0
     dy = ys[1] - ys[0] if len(ys) > 1 else 1.0
     return xs[0] + gx * dx, ys[0] + gy * dy

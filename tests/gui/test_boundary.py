@@ -203,6 +203,11 @@ def test_contour_segments_follow_a_ramp_and_split_saddles_by_the_centre():
     sx, sy = contour_segments(saddle, 0.6, np.arange(2.0), np.arange(2.0))
     assert pairs(sx, sy) == {((0.0, 0.4), (0.4, 0.0)), ((0.6, 1.0), (1.0, 0.6))}
     assert len(contour_segments(np.zeros((3, 3)), 0.5, np.arange(3.0), np.arange(3.0))[0]) == 0
+    # a value that overflowed draws no line through its cells, and nothing non-finite
+    broken = np.tile(np.arange(4.0) / 3, (4, 1))
+    broken[1, 1] = np.nan
+    sx, sy = contour_segments(broken, 0.5, np.arange(4.0), np.arange(4.0))
+    assert np.isfinite(sx).all() and np.isfinite(sy).all() and len(sx) % 2 == 0
 
 
 def test_extent_is_the_datas_box_with_a_margin_or_the_generated_square():
