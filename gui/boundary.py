@@ -357,11 +357,11 @@ class BoundaryPanel(_PlotBase):
         self.evaluations = 0
         self.redraws = 0
         self.last_seconds = 0.0
-        self._data = None          # (network, inputs, test_inputs, targets): what grid is for
-        self._forward = None       # PlaneForward over the grid (and curve)
-        self._theta = None         # the parameters of the last forward pass
-        self._drawn = None         # (neuron, levels, theta copy) the map shows
-        self._thumbs_drawn = None
+        self._data = None          # (network, inputs, targets, test inputs, test targets)
+        self._forward = None       # PlaneForward over the grid (or the curve's points)
+        self._theta = None         # the parameters of the last forward pass (a copy)
+        self._drawn = None         # (neuron, parameters' bytes, mode) the map shows
+        self._thumbs_drawn = None  # (parameters' bytes, neuron items) the thumbnails show
         self._axes = (None, None)
 
         self.plot = make_plot_widget("x1", "x2")
@@ -374,9 +374,10 @@ class BoundaryPanel(_PlotBase):
         self.curve = pg.PlotCurveItem()
         self.points = pg.ScatterPlotItem(pxMode=True)
         self.test_points = pg.ScatterPlotItem(pxMode=True)
+        # stacked bottom to top: the map, the curve, the 0.5 line, the points, the test points
         for z, it in enumerate((self.image, self.curve, self.contour, self.points,
                                 self.test_points)):
-            it.setZValue(-100 + z if it is self.image else z)
+            it.setZValue(z)
             item.addItem(it)
         self.title = QLabel(objectName="boundaryTitle")
         self.message = QLabel(objectName="boundaryMessage", wordWrap=True)
