@@ -176,6 +176,9 @@ class History:
         grow it when it is too small."""
         s = self._store
         size = len(s.lo)
+        # never more than capacity: a merge (into a new store) comes before bucket capacity + 1,
+        # and asking for more would copy the full store again for every bucket until then
+        rows = min(rows, self.capacity)
         if s.used > self.n_buckets or rows > size:
             grown = size if rows <= size else min(self.capacity, max(rows, 2 * size, MIN_ROWS))
             self._store = s.copy(grown, self.n_buckets)

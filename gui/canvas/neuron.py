@@ -1,10 +1,10 @@
 """``NeuronItem``: a neuron's circle with its name (x1, y3) and current value inside (a
-bluish-green ring round it while the current phase works on it), and ``NeuronNote``, the δ line
-under it."""
+bluish-green ring round it while the current phase works on it; optionally a faint thumbnail
+behind the text), and ``NeuronNote``, the δ line under it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QPainterPath, QPen
+from PySide6.QtGui import QBrush, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem
 
 from . import phase_mark, theme
@@ -13,6 +13,7 @@ from .marks import Marks
 
 BORDER_PX = 2.5
 SELECTED_BORDER_PX = 5.0
+THUMBNAIL_OPACITY = 0.4  # faint enough that the name and value stay readable over it
 
 
 class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
@@ -30,6 +31,7 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
         self.dead = False   # a ReLU that is inactive for every sample
         self._value = ""
         self._fonts = None
+        self.thumbnail = None  # a QImage drawn faintly inside the circle, behind the text
         self.note = NeuronNote(self)
         self.setZValue(theme.Z_NODE)
         self.setAcceptHoverEvents(True)
@@ -44,6 +46,13 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
         """Mark a dead ReLU: grey hatching, and "dead" under its value."""
         if on != self.dead:
             self.dead = on
+            self.update()
+
+    def set_thumbnail(self, image):
+        """A small picture (a QImage, e.g. the neuron's output over the input plane) drawn
+        faintly inside the circle, behind the text; None removes it."""
+        if image is not self.thumbnail:
+            self.thumbnail = image
             self.update()
 
     def set_radius(self, r):
@@ -84,6 +93,16 @@ class NeuronItem(Marks, TooltipOnHover, QGraphicsItem):
                             else BORDER_PX * theme.STROKE))
         painter.setBrush(QBrush(theme.INPUT_FILL if self.is_input else theme.NEURON_FILL))
         painter.drawEllipse(QPointF(0, 0), self.radius, self.radius)
+        if self.thumbnail is not None:  # inside the border, under everything else
+            painter.save()
+            r = self.radius - BORDER_PX * theme.STROKE / 2
+            clip = QPainterPath()
+            clip.addEllipse(QPointF(0, 0), r, r)
+            painter.setClipPath(clip, Qt.ClipOperation.IntersectClip)
+            painter.setOpacity(painter.opacity() * THUMBNAIL_OPACITY)
+            painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+            painter.drawImage(QRectF(-r, -r, 2 * r, 2 * r), self.thumbnail)
+            painter.restore()
         if self.dead:  # hatched grey: nothing flows through it, for any sample
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QBrush(theme.FROZEN, Qt.BrushStyle.BDiagPattern))

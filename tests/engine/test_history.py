@@ -117,6 +117,28 @@ def test_undoing_a_run_that_merged_buckets_is_exact_and_costs_no_copy():
     assert h.nbytes() <= 3 * 16 * 3 * 8
 
 
+def test_appending_many_rows_copies_the_buckets_a_few_times_not_once_per_bucket(monkeypatch):
+    """A training slice appends hundreds of rows at once; near the capacity each new bucket
+    used to copy every full bucket array (2048 × columns × 3) again: quadratic, and 4,000
+    steps of a 105-parameter net spent 1.4 s copying against 0.19 s training."""
+    from engine import history
+    copies = []
+    real = history._Store.copy
+    monkeypatch.setattr(history._Store, "copy",
+                        lambda self, rows, keep: copies.append(rows) or real(self, rows, keep))
+    h = History(4, capacity=64)
+    rows = np.random.default_rng(0).normal(size=(1000, 4))
+    h.append(rows)
+    assert len(copies) <= 2  # grown to 64 rows once (from 0)
+    copies.clear()
+    h.append(rows)  # merges on the way; a merge makes its own new store
+    assert len(copies) <= 1
+    reference = History(4, capacity=64)
+    for row in np.vstack((rows, rows)):
+        reference.append(row[None])
+    same(h, reference)
+
+
 def test_a_history_saved_without_its_start_continues_the_step_count():
     h = History(1, capacity=8, start=200)
     h.append(np.arange(5.0)[:, None])
