@@ -139,7 +139,7 @@ class Architecture(QObject):
         super().__init__(window)
         self.window = window
         self.dialog = None
-        self.actionArchitecture = window._action(
+        self.actionArchitecture = window.add_action(
             "actionArchitecture", "Architecture…", "Ctrl+Alt+A", self.show,
             "Layers, neurons, activations, the loss and the initialisation")
         menu = next(a.menu() for a in window.menuBar().actions()

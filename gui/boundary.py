@@ -680,11 +680,11 @@ class DecisionBoundary(QObject):
         # beside the outputs' bars, one tab away (the plot band keeps its three columns)
         window.tabifyDockWidget(window.docks["outputs"], self.dock)
         window.docks["outputs"].raise_()
-        self.actionBoundary = window._action(
+        self.actionBoundary = window.add_action(
             "actionDecisionBoundary", "Decision Boundary", self.DOCK_SHORTCUT, self.toggle_dock,
             "The output over the input plane (x1, x2) with the data and the 0.5 line",
             checkable=True)
-        self.actionNeuronMaps = window._action(
+        self.actionNeuronMaps = window.add_action(
             "actionNeuronMaps", "Neuron Maps", self.MAPS_SHORTCUT, self.panel.set_thumbnails,
             "Each neuron's output over the input plane, faintly inside its circle",
             checkable=True)

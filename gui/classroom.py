@@ -137,24 +137,24 @@ class Classroom(QObject):
     # -- actions ----------------------------------------------------------------------------------
     def _make_actions(self):
         w = self.window
-        self.actionZoomIn = w._action("actionZoomIn", "Larger Text", "Ctrl+=",
+        self.actionZoomIn = w.add_action("actionZoomIn", "Larger Text", "Ctrl+=",
                                       lambda: self.step_font_scale(+1),
                                       "Larger text in the panels, plots, menus and toolbar")
         # Ctrl++ is what the keypad's plus and non-US keyboards type
         self.actionZoomIn.setShortcuts([QKeySequence("Ctrl+="), QKeySequence("Ctrl++")])
-        self.actionZoomOut = w._action("actionZoomOut", "Smaller Text", "Ctrl+-",
+        self.actionZoomOut = w.add_action("actionZoomOut", "Smaller Text", "Ctrl+-",
                                        lambda: self.step_font_scale(-1),
                                        "Smaller text in the panels, plots, menus and toolbar")
-        self.actionZoomReset = w._action("actionZoomReset", "Actual Size", "Ctrl+0",
+        self.actionZoomReset = w.add_action("actionZoomReset", "Actual Size", "Ctrl+0",
                                          self.reset_zoom,
                                          "Text at its normal size, the whole network in view")
-        self.actionPresentation = w._action(
+        self.actionPresentation = w.add_action(
             "actionPresentation", "Presentation Mode", "F5", self.set_presentation,
             "Hide the panels and plots, leaving the window to the network; enlarge the text",
             checkable=True)
-        self.actionFullScreen = w._action("actionFullScreen", "Full Screen", "F11",
+        self.actionFullScreen = w.add_action("actionFullScreen", "Full Screen", "F11",
                                           self.set_full_screen, checkable=True)
-        self.actionResetLayout = w._action(
+        self.actionResetLayout = w.add_action(
             "actionResetLayout", "Reset Layout", "Ctrl+Shift+0", self.reset_layout,
             "The window's default size for this screen and every panel in its place")
         native = QKeySequence(QKeySequence.StandardKey.FullScreen)  # Ctrl+Cmd+F on macOS
@@ -165,7 +165,7 @@ class Classroom(QObject):
         for number, t in enumerate(style.THEMES.values(), start=1):
             name = "actionTheme" + "".join(part.title() for part in t.key.split("_"))
             # in an exclusive group a click can only check an action, never uncheck it
-            a = w._action(name, t.title, f"Ctrl+Shift+{number}",
+            a = w.add_action(name, t.title, f"Ctrl+Shift+{number}",
                           lambda _=True, key=t.key: self.set_theme(key),
                           f"{t.title} colours for the whole window", checkable=True)
             group.addAction(a)

@@ -194,7 +194,7 @@ class FileActions(QObject):
         c.trainingStateChanged.connect(self._update_title)
         c.structureChanged.connect(self._lesson_loaded)
         window.close_guards.append(self.maybe_save)
-        self._guard_presets()
+        window.replace_guards.append(self.maybe_save)
         window.setAcceptDrops(True)
         window.installEventFilter(self)
         window.view.viewport().installEventFilter(self)
@@ -247,18 +247,18 @@ class FileActions(QObject):
         menu = QMenu("&File", w)
         menu.setObjectName("menuFile")
         self.menu = menu
-        self.actionOpen = w._action("actionOpen", "Open…", "Ctrl+O", lambda *_: self.open_file(),
+        self.actionOpen = w.add_action("actionOpen", "Open…", "Ctrl+O", lambda *_: self.open_file(),
                                     "Open a lesson file")
-        self.actionSave = w._action("actionSave", "Save", "Ctrl+S", lambda *_: self.save(),
+        self.actionSave = w.add_action("actionSave", "Save", "Ctrl+S", lambda *_: self.save(),
                                     "Save the lesson")
-        self.actionSaveAs = w._action("actionSaveAs", "Save As…", "Ctrl+Shift+S",
+        self.actionSaveAs = w.add_action("actionSaveAs", "Save As…", "Ctrl+Shift+S",
                                       lambda *_: self.save_as(), "Save the lesson to a new file")
-        self.actionSaveHistory = w._action(
+        self.actionSaveHistory = w.add_action(
             "actionSaveHistory", "Include Training History in Saves", "Ctrl+Alt+H",
             self._set_save_history, "Saved files also hold the loss and parameter curves",
             checkable=True)
         self.actionSaveHistory.setChecked(self.save_history)
-        self.actionQuit = w._action("actionQuit", "Quit", "Ctrl+Q", lambda *_: w.close(),
+        self.actionQuit = w.add_action("actionQuit", "Quit", "Ctrl+Q", lambda *_: w.close(),
                                     "Close the window (asks about unsaved changes)")
         self.actionQuit.setMenuRole(QAction.MenuRole.QuitRole)
         self.recent_menu = QMenu("Open &Recent", w)
@@ -268,7 +268,7 @@ class FileActions(QObject):
         self.export_menu.setObjectName("menuExport")
         self.export_actions = {}
         for kind, (text, suffix, _, _, shortcut) in EXPORTS.items():
-            a = w._action(f"actionExport{suffix}", text, shortcut,
+            a = w.add_action(f"actionExport{suffix}", text, shortcut,
                           lambda *_, k=kind: self.export(k))
             self.export_menu.addAction(a)
             self.export_actions[kind] = a
@@ -327,19 +327,6 @@ class FileActions(QObject):
         s = settings()
         s.setValue(SAVE_HISTORY_KEY, bool(on))
         s.sync()
-
-    def _guard_presets(self):
-        """Loading a preset replaces the document: ask about unsaved changes first. The Presets
-        menu calls ``window.load_preset``; this instance attribute wraps the method."""
-        load = self.window.load_preset
-
-        def load_preset(name):
-            if self.maybe_save():
-                load(name)
-                return True
-            return False
-
-        self.window.load_preset = load_preset
 
     # -- unsaved changes --------------------------------------------------------------------------
     def maybe_save(self):

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.docks = {}
         self.train_n_dialog = None  # made when Train N… first asks
         self.close_guards = []  # callables → bool; any False keeps the window open
+        self.replace_guards = []  # callables → bool; any False keeps the document (load_preset)
         self.close_hooks = []   # callables run when the window does close
         right = Qt.DockWidgetArea.RightDockWidgetArea
         bottom = Qt.DockWidgetArea.BottomDockWidgetArea
@@ -165,7 +166,10 @@ class MainWindow(QMainWindow):
         return self.controller.network
 
     # -- actions -----------------------------------------------------------------------------
-    def _action(self, name, text, shortcut, slot, tip="", checkable=False):
+    def add_action(self, name, text, shortcut, slot, tip="", checkable=False):
+        """A window action, the hook every feature adds its commands through: its shortcut
+        works wherever the focus is, its tooltip names the shortcut, and ``slot`` is called
+        with no arguments (a checkable action's slot gets the new checked state)."""
         a = QAction(text, self, objectName=name)
         if shortcut:
             a.setShortcut(QKeySequence(shortcut))
@@ -178,19 +182,19 @@ class MainWindow(QMainWindow):
 
     def _make_actions(self):
         c = self.controller
-        self.actionStep = self._action("actionStep", "Step", "Space", c.step,
+        self.actionStep = self.add_action("actionStep", "Step", "Space", c.step,
                                        "One forward pass, one backward pass, one update")
-        self.actionTrain = self._action("actionTrain", "Train", "Ctrl+T", c.toggle_training,
+        self.actionTrain = self.add_action("actionTrain", "Train", "Ctrl+T", c.toggle_training,
                                         "Train until paused", checkable=True)
-        self.actionTrainN = self._action("actionTrainN", "Train N…", "Ctrl+Shift+T",
+        self.actionTrainN = self.add_action("actionTrainN", "Train N…", "Ctrl+Shift+T",
                                          self.train_n, "Train a given number of steps")
-        self.actionReset = self._action("actionReset", "Reset", "Ctrl+R", c.reset,
+        self.actionReset = self.add_action("actionReset", "Reset", "Ctrl+R", c.reset,
                                         "Back to the lesson's initial values")
-        self.actionRandomize = self._action("actionRandomize", "Randomize", "Ctrl+Shift+R",
+        self.actionRandomize = self.add_action("actionRandomize", "Randomize", "Ctrl+Shift+R",
                                             c.randomize, "New random weights (seeded)")
         # fixed texts keep the toolbar still; the tooltip names what would be undone
-        self.actionUndo = self._action("actionUndo", "Undo", "Ctrl+Z", c.undo)
-        self.actionRedo = self._action("actionRedo", "Redo", "Ctrl+Shift+Z", c.redo)
+        self.actionUndo = self.add_action("actionUndo", "Undo", "Ctrl+Z", c.undo)
+        self.actionRedo = self.add_action("actionRedo", "Redo", "Ctrl+Shift+Z", c.redo)
         self.actionRedo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         c.undo_stack.canUndoChanged.connect(self.actionUndo.setEnabled)
         c.undo_stack.canRedoChanged.connect(self.actionRedo.setEnabled)
@@ -200,17 +204,17 @@ class MainWindow(QMainWindow):
             f"Redo {t} (Ctrl+Shift+Z)" if t else "Redo (Ctrl+Shift+Z)"))
         self.actionUndo.setEnabled(False)
         self.actionRedo.setEnabled(False)
-        self.actionDerivatives = self._action(
+        self.actionDerivatives = self.add_action(
             "actionShowDerivatives", "Show Err, δ, ∂L/∂w", "Ctrl+D",
             lambda on: self.view.set_show_derivatives(on),
             "Show the backward pass's numbers on the canvas", checkable=True)
         self.actionDerivatives.setChecked(True)
-        self.actionShowNet = self._action(
+        self.actionShowNet = self.add_action(
             "actionShowNet", "Show net", "Ctrl+Shift+D", lambda on: self.view.set_show_net(on),
             "net_j = Σ y_i w_ij + b_j under every neuron, beside δ_j", checkable=True)
-        self.actionFaster = self._action("actionFaster", "Faster", "Ctrl+]",
+        self.actionFaster = self.add_action("actionFaster", "Faster", "Ctrl+]",
                                          lambda: c.set_speed(c.speed_index + 1))
-        self.actionSlower = self._action("actionSlower", "Slower", "Ctrl+[",
+        self.actionSlower = self.add_action("actionSlower", "Slower", "Ctrl+[",
                                          lambda: c.set_speed(c.speed_index - 1))
 
         tb = QToolBar("Training", objectName="mainToolBar")
@@ -237,7 +241,7 @@ class MainWindow(QMainWindow):
         self.preset_actions = {}
         for number, name in enumerate(preset_names(), start=1):
             lesson = load_preset(name)
-            a = self._action(f"actionPreset_{name}", lesson.name or name,
+            a = self.add_action(f"actionPreset_{name}", lesson.name or name,
                              f"Ctrl+{number}" if number <= 9 else None,
                              lambda _=False, n=name: self.load_preset(n), lesson.description)
             m.addAction(a)
@@ -276,8 +280,13 @@ class MainWindow(QMainWindow):
             keyboard.name_tab_bar(event.child())
 
     def load_preset(self, name):
+        """Replace the document with the preset ``name`` unless a replace guard (unsaved
+        changes: Cancel) keeps it; True when it was loaded."""
+        if not all(guard() for guard in self.replace_guards):
+            return False
         self.controller.load_lesson(load_preset(name))
         self.show_message(f"Loaded preset “{self.controller.lesson.name or name}”.")
+        return True
 
     def train_n(self, steps=None):
         """Train ``steps`` steps with a progress bar and Cancel; without ``steps``, ask how many

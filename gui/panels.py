@@ -1,6 +1,8 @@
 """Side panels: the lesson (samples x and ob, η, batch size, speed) and the inspector."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import QEvent, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemDelegate, QCheckBox, QFormLayout, QHeaderView, QLabel, QLineEdit, QSlider,
@@ -271,39 +273,14 @@ class InspectorPanel(QWidget):
         return f"Parameter {self.controller.label(key)}"
 
     def _details(self, key):
-        """The selected element's numbers: the next Step's at the parameters shown (the
-        canvas's), what the Step just taken changed (labelled), and "?" for what a phase walk
-        has not computed yet."""
-        c = self.controller
+        """The selected element's numbers, worded as on the canvas (its tooltip's lines come
+        from the same place): the next Step's at the parameters shown, what the Step just taken
+        changed (labelled), and "?" for what a phase walk has not computed yet."""
         if key is None:
             return ""
-        lay = c.network.layout
-        reveal = c.reveal()
+        c = self.controller
         if key[0] in ("w", "b"):
-            j = key[-1]
-            name = c.label(key)
-            value, change = texts.shown_parameter(c, key)
-            if change is not None:
-                return f"{name} = {fmt(value)}<br>changed by this Step's update: Δ = " \
-                       f"{texts.signed(change, DEFAULT_DECIMALS)}"
-            grad = c.record.grad_weight(*key[1:]) if key[0] == "w" else c.record.grad_bias(j)
-            known = reveal.backward(lay.locate(j)[0])
-            g = fmt(grad) if known else texts.UNKNOWN
-            step = fmt(-c.lr * grad) if known else texts.UNKNOWN
-            factors = f"δ{j}·y{key[1]}" if key[0] == "w" else f"δ{j}"
-            lines = [f"∂L/∂{name} = −{factors} = {g}", f"next update η·{factors} = {step}"]
-            last = texts.last_change_line(c, key, DEFAULT_DECIMALS)
-            return "<br>".join(lines + ([last] if last else []))
-        j = key[1]
-        layer, _ = lay.locate(j)
-        rec, s = c.sample_record, c.sample_row
-        if layer == 0:
-            return f"x{j} = {fmt(rec.out(j, s))}"
-        if not reveal.y(layer):
-            return f"net{j} = ?<br>y{j} = ?"
-        lines = [f"net{j} = {fmt(rec.net(j, s))}", f"y{j} = {fmt(rec.out(j, s))}"]
-        if layer == len(lay.sizes) - 1:
-            err = fmt(rec.err(j, s)) if reveal.loss else texts.UNKNOWN
-            lines.append(f"Err{j} = ob{j} − y{j} = {err}")
-        lines.append(f"δ{j} = {fmt(rec.delta(j, s)) if reveal.backward(layer) else texts.UNKNOWN}")
-        return "<br>".join(lines)
+            text = texts.parameter_tooltip(c, key, DEFAULT_DECIMALS)
+        else:
+            text = texts.neuron_tooltip(c, key[1], DEFAULT_DECIMALS)
+        return html.escape(text, quote=False).replace("\n", "<br>")

@@ -69,21 +69,21 @@ class Teaching(QObject):
     # -- actions ----------------------------------------------------------------------------------
     def _make_actions(self):
         w = self.window
-        self.actionPhaseStep = w._action(
+        self.actionPhaseStep = w.add_action(
             "actionPhaseStep", "Next Phase", "N", lambda *_: self.controller.advance_phase(),
             "Walk through the next Step one phase at a time (the last phase takes the Step)")
         self.actionPhaseStep.setShortcuts([QKeySequence("N"), QKeySequence("Ctrl+Space")])
-        self.actionGradientCheck = w._action(
+        self.actionGradientCheck = w.add_action(
             "actionGradientCheck", "Gradient Check…", "Ctrl+G", self.gradient_check,
             "Compare backprop with finite differences for every parameter")
-        self.actionExportStep = w._action(
+        self.actionExportStep = w.add_action(
             "actionExportStep", "Export Worked Step…", "Ctrl+E", lambda *_: self.export_step(),
             "Every derivation of the step shown, as Markdown, HTML or LaTeX")
-        self.actionUpdateOrder = w._action(
+        self.actionUpdateOrder = w.add_action(
             "actionUpdateOrder", "Update Output Layer First", "Ctrl+U", self.set_output_first,
             "Off: simultaneous updates (default). On: each layer is updated before its δ is "
             "passed down, as some textbooks do", checkable=True)
-        self.actionFreeze = w._action(
+        self.actionFreeze = w.add_action(
             "actionFreeze", "Freeze/Unfreeze Selected", "Ctrl+L", self.toggle_frozen,
             "A frozen weight or bias is never updated")
         self.actionShowMath = self._dock_action(self.math_dock, "actionShowMath", "Math Panel",

@@ -24,7 +24,7 @@ def test_y7_is_0_171_everywhere(qtbot, window):
     assert "y7 = linear(net7) = 0.171" in window.view.neurons[7].toolTip()
     c.select(("n", 7))
     details = window.findChild(QLabel, "inspectorDetails").text()
-    assert "y7 = 0.171" in details
+    assert "y7 = linear(net7) = 0.171" in details  # the same line as the canvas's tooltip
     lines = chains(window.teaching.math.browser.toPlainText())
     assert ends(lines, "y7", "0.171") and ends(lines, "net7", "0.171")
     window.output_plot.refresh()
