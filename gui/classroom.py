@@ -36,6 +36,9 @@ FONT_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 #: as its room allows, up to MAX_CANVAS_SCALE)
 PRESENTATION_SCALE = 1.5
 MAX_CANVAS_SCALE = 12.0
+#: the plots' text (ticks, axis titles, their check boxes) grows with the text scale up to this:
+#: beyond it, a plot docked at the bottom of a 1280×720 screen had no room left for its curves
+PLOT_MAX_SCALE = 1.75
 #: the canvas's text scale is the app's to this power: the canvas is mostly text and always shows
 #: the whole network, so its numbers grow less than their font; and larger text elsewhere leaves
 #: it less room — squared, each Larger Text still shows its numbers larger
@@ -227,7 +230,8 @@ class Classroom(QObject):
         fit_on_screen(self.window)
 
     def _restyle_plots(self):
-        plots.use_look(self.theme, self.effective_font_scale)
+        scale = self.effective_font_scale
+        plots.use_look(self.theme, min(scale, PLOT_MAX_SCALE), scale)
         plots.restyle_plots(self.window)
 
     # -- themes -----------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QIcon, QPainter, QPen, QPixmap
 from PySide6.QtWidgets import (QApplication, QCheckBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QVBoxLayout, QWidget)
 
@@ -104,26 +104,29 @@ class Look:
     param_colors: tuple
     grid_alpha: float
     font_scale: float
+    app_scale: float     # the application font's scale, which may be larger than the plots'
 
     @classmethod
-    def of(cls, theme, font_scale=1.0):
+    def of(cls, theme, font_scale=1.0, app_scale=None):
         dark = theme.dark
         return cls(background=theme.background, foreground=theme.foreground,
                    output=theme.positive,
                    target=QColor("#3FD0A4" if dark else "#009E73"),  # Okabe–Ito bluish green
                    param_colors=PARAM_COLORS_ON_DARK if dark else PARAM_COLORS,
                    # grid lines are drawn in the foreground colour; light on dark glares more
-                   grid_alpha=0.2 if dark else 0.25, font_scale=font_scale)
+                   grid_alpha=0.2 if dark else 0.25, font_scale=font_scale,
+                   app_scale=font_scale if app_scale is None else app_scale)
 
 
 _look = Look.of(style.LIGHT)
 
 
-def use_look(theme, font_scale=1.0):
+def use_look(theme, font_scale=1.0, app_scale=None):
     """Make ``theme``'s colours at ``font_scale`` the plots' look (new plots use it; call
-    ``restyle_plots`` for the ones already made)."""
+    ``restyle_plots`` for the ones already made); ``app_scale``: the scale the application
+    font is at, when the plots' text is kept smaller than the rest."""
     global _look
-    _look = Look.of(theme, font_scale)
+    _look = Look.of(theme, font_scale, app_scale)
 
 
 def restyle_plots(root):
@@ -335,11 +338,40 @@ def plot_font(size=FONT_PT, bold=False):
     return f
 
 
+def nice_step(least):
+    """The smallest 1, 2 or 5 × 10^k that is at least ``least`` (> 0)."""
+    power = 10.0 ** math.floor(math.log10(least))
+    for factor in (1, 2, 5, 10):
+        if factor * power >= least * (1 - 1e-12):
+            return factor * power
+    return 10 * power
+
+
+class ReadableAxis(pg.AxisItem):
+    """An axis whose tick labels never run into each other. pyqtgraph always draws every
+    major tick's label and picks the spacing from the axis length alone, so large text (3×
+    on a projector) wrote "0.20.40.60.8" over itself; here the spacing also leaves each label
+    room for its own text (a "−0.888"'s width across, two text lines up)."""
+
+    def tickSpacing(self, minVal, maxVal, size):
+        levels = super().tickSpacing(minVal, maxVal, size)
+        dif = abs(maxVal - minVal)
+        if not levels or not math.isfinite(dif) or dif == 0 or size <= 0:
+            return levels
+        metrics = QFontMetricsF(self.style["tickFont"] or plot_font())
+        room = (metrics.horizontalAdvance("−0.888") * 1.3 if self.orientation in ("top", "bottom")
+                else metrics.height() * 2)
+        least = nice_step(dif / max(size / room, 1.0))
+        if levels[0][0] >= least:
+            return levels
+        return [(least, 0)]
+
+
 def make_plot_widget(x_label, y_label):
     """A PlotWidget with readable axes and a light grid at the major ticks. pyqtgraph's
     plot-options menu is off (it could switch downsampling, clip-to-view or a log axis behind
     the app's back); the view menu ("View All", export) stays."""
-    w = pg.PlotWidget()
+    w = pg.PlotWidget(axisItems={name: ReadableAxis(name) for name in ("bottom", "left")})
     item = w.getPlotItem()
     item.setMenuEnabled(False, enableViewBoxMenu=True)
     item.showGrid(x=True, y=True)
@@ -499,8 +531,8 @@ class _PlotBase(QWidget):
     def restyle(self):
         """Apply the active look (after ``use_look``): colours and font sizes."""
         # the list, the check box and the legend: the platform's font size, at least FONT_PT,
-        # at the active scale (the application font is already scaled)
-        platform_pt = QApplication.font().pointSizeF() / _look.font_scale
+        # at the plots' scale (the application font is at its own)
+        platform_pt = QApplication.font().pointSizeF() / _look.app_scale
         self.setFont(plot_font(max(platform_pt, FONT_PT)))
         style_plot_widget(self.plot)
         self._style_items()

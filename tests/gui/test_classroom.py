@@ -116,6 +116,32 @@ def test_ctrl_plus_and_minus_scale_the_fonts_in_steps_and_ctrl_0_resets(qtbot, o
     assert w.view.transform().m11() == pytest.approx(w.view.fit_scale(), rel=0.01)
 
 
+def test_at_3x_text_the_plots_keep_room_for_their_curves_and_tick_labels_stay_apart(
+        qtbot, open_window):
+    w = open_window()
+    axis = w.loss_plot.plot.getPlotItem().getAxis("bottom")
+    tick_base = axis.style["tickFont"].pointSizeF()
+    box_base = w.loss_plot.log_check.font().pointSizeF()
+    app_base = QApplication.font().pointSizeF()
+    while w.classroom.font_scale < 3.0:
+        press(qtbot, w, Qt.Key.Key_Equal, CTRL)
+    assert QApplication.font().pointSizeF() == pytest.approx(3 * app_base)  # the rest is at 3×
+    assert axis.style["tickFont"].pointSizeF() == pytest.approx(
+        tick_base * classroom.PLOT_MAX_SCALE)
+    assert w.loss_plot.log_check.font().pointSizeF() == pytest.approx(
+        box_base * classroom.PLOT_MAX_SCALE, rel=0.05)
+    # neighbouring major ticks' labels, at their font, never overlap however the axis is sized
+    from PySide6.QtGui import QFontMetricsF
+    metrics = QFontMetricsF(axis.style["tickFont"])
+    for length in (120, 200, 400):
+        for top in (1.0, 37.0, 0.002):
+            spacing, ticks = axis.tickValues(0.0, top, length)[0]
+            assert ticks  # at least one labelled tick
+            widest = max(metrics.horizontalAdvance(t)
+                         for t in axis.tickStrings(ticks, 1.0, spacing))
+            assert spacing / top * length >= widest, (length, top, ticks)  # centre to centre
+
+
 def test_saved_font_scale_snaps_to_a_step_and_nonsense_is_ignored(open_window):
     s = classroom.settings()
     s.setValue(classroom.KEY_FONT_SCALE, 1.7)
