@@ -23,7 +23,7 @@ from engine.exercises import (
     ANSWER_DECIMALS, DRAWN_DECIMALS, MAX_ABS, MAX_COUNT, RANGE_NAMES, Settings, all_questions,
     default_questions, make_exercises,
 )
-from engine.render import plain_prose, render
+from engine.render import plain_math, plain_prose, render
 
 from .file_actions import interactive
 from .panels import describe
@@ -31,6 +31,8 @@ from .panels import describe
 FORMATS = {"md": "Markdown (*.md)", "html": "HTML page (*.html)", "tex": "LaTeX (*.tex)"}
 FORMAT_NAMES = {"md": "Markdown", "html": "HTML", "tex": "LaTeX"}
 MAX_SEED = 2 ** 31 - 1  # what a spin box holds
+WHAT = {"net": "net input", "y": "output", "L": "loss", "err": "error", "delta": "delta",
+        "grad": "gradient", "new": "after the update"}
 ERROR_STYLE = "color: #CC3311; font-weight: bold;"
 
 
@@ -145,6 +147,7 @@ class ExerciseDialog(QDialog):
         layout.addWidget(self.status)
         layout.addWidget(buttons)
         self._layout_key = None
+        self.resize(760, 540)
         self.refresh()
         self.controller.structureChanged.connect(self.refresh)
 
@@ -159,7 +162,8 @@ class ExerciseDialog(QDialog):
         self._layout_key = lay.sizes
         self.questions.clear()
         for q in all_questions(lay):
-            item = QListWidgetItem(f"{q.text} — {plain_prose(q.words)}")
+            item = QListWidgetItem(f"{plain_math(q.symbol)}  ({WHAT[q.kind]})")
+            item.setToolTip(f"{plain_prose(q.words)}; typed as {q.text} on the command line")
             item.setData(Qt.ItemDataRole.UserRole, q)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             self.questions.addItem(item)

@@ -109,3 +109,15 @@ def test_the_key_is_not_left_behind_when_the_sheet_cannot_be_written(tmp_path, c
     err = capsys.readouterr().err
     assert code == 2 and "Permission denied" in err and err.count("\n") == 1
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", ["md", "html", "tex"])
+def test_the_samples_in_docs_are_what_the_command_makes(fmt):
+    """docs/exercises/sample-{sheet,key}.*: `main.py exercises notes_relu --count 3 --seed 1
+    --format FMT --output docs/exercises/sample-sheet.FMT --answers docs/exercises/sample-key.FMT`
+    (run it again when the worked-step renderer changes)."""
+    es = make_exercises(load_preset("notes_relu"), Settings(count=3, seed=1),
+                        source="notes_relu")
+    docs = ROOT / "docs" / "exercises"
+    assert (docs / f"sample-sheet.{fmt}").read_text(encoding="utf-8") == render(es.sheet(), fmt)
+    assert (docs / f"sample-key.{fmt}").read_text(encoding="utf-8") == render(es.key(), fmt)
