@@ -51,6 +51,7 @@ DRAWN_DECIMALS = (1, 2)
 KINDS = ("net", "y", "L", "err", "delta", "grad", "new")
 RANGE_NAMES = ("weights", "biases", "inputs", "targets")
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+DEFAULT_WIDTH = 3  # default questions ask about every neuron of a layer this wide or less
 
 
 # -- questions -------------------------------------------------------------------------------------
@@ -195,13 +196,20 @@ def all_questions(layout):
 
 def default_questions(layout):
     """The outputs of the first hidden layer and of the output layer, L, every δ, and the
-    gradient and update of the first weight into the output layer and into the first layer."""
+    gradient and update of the first weight into the output layer and into the first layer —
+    of a layer wider than ``DEFAULT_WIDTH``, only its first neuron's y and δ (every ReLU of a
+    wide layer alive at once is rare)."""
     L = len(layout.sizes) - 1
-    qs = [Question("y", j) for j in layout.neurons(1)]
+
+    def some(l):
+        js = list(layout.neurons(l))
+        return js if len(js) <= DEFAULT_WIDTH else js[:1]
+
+    qs = [Question("y", j) for j in some(1)]
     if L > 1:
-        qs += [Question("y", k) for k in layout.neurons(L)]
+        qs += [Question("y", k) for k in some(L)]
     qs.append(Question("L"))
-    qs += [Question("delta", j) for l in range(L, 0, -1) for j in layout.neurons(l)]
+    qs += [Question("delta", j) for l in range(L, 0, -1) for j in some(l)]
     for l in sorted({L, 1}, reverse=True):
         key = ("w", layout.first[l - 1], layout.first[l])
         qs += [Question("grad", key), Question("new", key)]
@@ -283,6 +291,7 @@ class Variant:
     lr: float
     record: object
     raw: np.ndarray = None  # the drawn inputs (without feature columns)
+    worked: list = None     # the answers' derivations (``worked``), once checked
 
     def value(self, q):
         """The engine's value of question ``q`` for this variant."""
@@ -371,8 +380,9 @@ class ExerciseSet:
                                 v.value(q)) for q in self.questions]
             items = [*self._givens(v), "Answers:", *answers]
             sections.append(Section(f"Exercise {v.number}: answers", tuple(items)))
+            steps = v.worked or worked(self.explainer(v), self.questions)
             sections += [Section(f"Exercise {v.number}: {title}", items)
-                         for title, items in worked(self.explainer(v), self.questions)]
+                         for title, items in steps]
         title = f"{self.name} — answer key (seed {s.seed})"
         return Document(title, tuple(sections))
 
@@ -481,6 +491,10 @@ def worked(ex, questions):
         out.append(("loss", _present([ex.err_eq(k) for k in lay.neurons(L)] + ex.loss_eqs())))
     deltas = []
     for p in phases(lay, ex.rec.update_order):
+        if p.kind == "update" and ex.output_first and p.layers[0] > delta_from:
+            # output layer first: the δ below are passed down through these updated weights
+            deltas += [ex.update_eq(("w", i, j)) for i, j in p.edges]
+            continue
         if p.kind != "delta" or p.layers[0] < delta_from:
             continue
         for j in p.neurons:
@@ -501,34 +515,51 @@ def worked(ex, questions):
 
 
 # -- drawing ---------------------------------------------------------------------------------------
-def _draw(rng, r, decimals, size):
-    lo, hi = _grid(float(r[0]), float(r[1]), decimals)
-    return rng.integers(lo, hi + 1, size=size) / 10.0 ** decimals
+def _draw(rng, grid, decimals, size):
+    return rng.integers(grid[0], grid[1] + 1, size=size) / 10.0 ** decimals
 
 
-def draw_variant(lesson, settings, rng, number):
-    """One candidate variant (not yet checked), from ``rng``."""
-    base = lesson.network
-    net = Network(base.sizes, base.activations, base.loss, update_order=base.update_order)
-    lay = net.layout
-    s = settings
-    theta = np.empty(lay.n_params)
-    for l in range(1, len(lay.sizes)):
-        w, b = lay.slices[l]
-        theta[w] = _draw(rng, s.weights, s.decimals, w.stop - w.start)
-        theta[b] = _draw(rng, s.biases, s.decimals, b.stop - b.start)
-    net.set_params(theta)
-    raw = _draw(rng, s.inputs, s.decimals, lesson.n_raw)
-    x = datasets.with_features(raw[None, :], lesson.features)[0] if lesson.features else raw
-    n_out = lay.sizes[-1]
-    if net.activations[-1] == "softmax":  # a class: one-hot targets
-        target = np.zeros(n_out)
-        target[int(rng.integers(0, n_out))] = 1.0
-    else:
-        target = _draw(rng, s.targets, s.decimals, n_out)
-    lr = float(s.lr if s.lr is not None else lesson.lr)
-    rec = net.step(x, target, lr, apply=False)
-    return Variant(number, net, x, target, lr, rec, raw)
+class _Drawer:
+    """Draws candidate variants of one lesson into one scratch network (a variant that is kept
+    gets a network of its own, ``keep``)."""
+
+    def __init__(self, lesson, settings, rng):
+        base = lesson.network
+        self.lesson, self.s, self.rng = lesson, settings, rng
+        self.net = Network(base.sizes, base.activations, base.loss,
+                           update_order=base.update_order)
+        self.grids = {n: _grid(*map(float, getattr(settings, n)), settings.decimals)
+                      for n in RANGE_NAMES}
+        self.lr = float(settings.lr if settings.lr is not None else lesson.lr)
+
+    def draw(self, number):
+        """One candidate variant (not yet checked); its network is the scratch one."""
+        rng, s, net, g = self.rng, self.s, self.net, self.grids
+        lay = net.layout
+        theta = np.empty(lay.n_params)
+        for l in range(1, len(lay.sizes)):
+            w, b = lay.slices[l]
+            theta[w] = _draw(rng, g["weights"], s.decimals, w.stop - w.start)
+            theta[b] = _draw(rng, g["biases"], s.decimals, b.stop - b.start)
+        net.set_params(theta)
+        lesson = self.lesson
+        raw = _draw(rng, g["inputs"], s.decimals, lesson.n_raw)
+        x = datasets.with_features(raw[None, :], lesson.features)[0] if lesson.features else raw
+        n_out = lay.sizes[-1]
+        if net.activations[-1] == "softmax":  # a class: one-hot targets
+            target = np.zeros(n_out)
+            target[int(rng.integers(0, n_out))] = 1.0
+        else:
+            target = _draw(rng, g["targets"], s.decimals, n_out)
+        rec = net.step(x, target, self.lr, apply=False)
+        return Variant(number, net, x, target, self.lr, rec, raw)
+
+    @staticmethod
+    def keep(v):
+        """``v`` with a network of its own and its step taken again on it."""
+        net = v.network.copy()
+        rec = net.step(v.x, v.target, v.lr, apply=False)
+        return Variant(v.number, net, v.x, v.target, v.lr, rec, v.raw)
 
 
 def rejection(variant, questions, settings):
@@ -548,8 +579,8 @@ def rejection(variant, questions, settings):
         if rounds_to_zero(v, d):
             return (f"{q.text}: the update changes nothing at {d} decimals" if q.kind == "new"
                     else f"{q.text} = 0 at {d} decimals")
-    ex = Explainer(net, rec, 0, d)
-    for _, items in worked(ex, questions):
+    variant.worked = worked(Explainer(net, rec, 0, d), questions)
+    for _, items in variant.worked:
         for item in items:
             if isinstance(item, Equation) and item.approx:
                 return f"{item.lhs}: its line cannot be worked to its result"
@@ -568,20 +599,22 @@ def make_exercises(lesson, settings=None, source=""):
     questions = tuple(s.questions) if s.questions else default_questions(lay)
     for q in questions:  # questions made in code: the same checks as typed ones
         parse_question(q.text, lay)
-    rng = np.random.default_rng(s.seed)
+    drawer = _Drawer(lesson, s, np.random.default_rng(s.seed))
     out, rejected, n_rejected = [], [], 0
     reasons = {}
     while len(out) < s.count:
         for _ in range(MAX_TRIES):
-            v = draw_variant(lesson, s, rng, len(out) + 1)
+            v = drawer.draw(len(out) + 1)
             why = rejection(v, questions, s)
             if why is None:
-                out.append(v)
+                kept = drawer.keep(v)
+                kept.worked = v.worked
+                out.append(kept)
                 break
             n_rejected += 1
             reasons[why] = reasons.get(why, 0) + 1
             if len(rejected) < MAX_KEPT_REJECTS:
-                rejected.append((v, why))
+                rejected.append((drawer.keep(v), why))
         else:
             common = max(reasons, key=reasons.get)
             raise ValueError(f"no usable exercise {len(out) + 1} in {MAX_TRIES} draws (most "

@@ -51,7 +51,7 @@ def num(text, exact):
 
 
 # -- the reference: the network worked again, by plain Python ---------------------------------------
-def reference(sizes, acts, loss, g, exact):
+def reference(sizes, acts, loss, g, exact, output_first=False):
     """Every value a question can ask for, from the givens ``g`` (text): Decimals (exact) for
     ReLU/linear networks with ½ SSE, floats otherwise. Keys as the key writes them."""
     first = [1]
@@ -106,7 +106,9 @@ def reference(sizes, acts, loss, g, exact):
         out[f"Err{k}"] = ob[k] - y[k]
     for l in range(L - 1, 0, -1):
         for j in layer[l]:
-            delta[j] = sum((delta[m] * w(j, m) for m in layer[l + 1]), zero) * fprime(l, j)
+            # output layer first: δ is passed down through the weights already updated
+            wd = (lambda m: w(j, m) + lr * delta[m] * y[j]) if output_first else (lambda m: w(j, m))
+            delta[j] = sum((delta[m] * wd(m) for m in layer[l + 1]), zero) * fprime(l, j)
     for l in range(1, L + 1):
         for j in layer[l]:
             out[f"net{j}"], out[f"y{j}"], out[f"δ{j}"] = net[j], y[j], delta[j]
@@ -157,6 +159,24 @@ def test_every_answer_on_the_key_is_the_value_of_its_variant(preset):
     for v in es.variants:
         for q in questions:
             assert fmt(v.value(q), 3) in keys[v.number]
+
+
+def test_output_layer_first_answers_and_derivations():
+    """With the output layer updated first, the hidden δ use w^new: the key's answers say so,
+    and its derivation shows the updates they are passed down through."""
+    lesson = load_preset("notes_linear")
+    lesson.network.update_order = "output_first"
+    qs = parse_questions("delta3 delta4 new:w13 new:w24", lesson.network.layout)
+    es = make_exercises(lesson, Settings(count=2, seed=8, questions=qs))
+    sheets = exercises_in(render(es.sheet(), "md"))
+    keys = exercises_in(render(es.key(), "md"))
+    for n in (1, 2):
+        g = {**givens(sheets[n]), "lr": repr(lesson.lr)}
+        ref = reference(lesson.network.sizes, lesson.network.activations, "half_sse", g, True,
+                        output_first=True)
+        assert answers(keys[n]) == {k: rounded(ref[k], 3) for k in ("δ3", "δ4", "w13ⁿᵉʷ",
+                                                                     "w24ⁿᵉʷ")}
+        assert "w35ⁿᵉʷ" in keys[n] and "\nw35 ← w35 + η δ5 y3" in keys[n]
 
 
 def _plain(q):
