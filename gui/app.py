@@ -80,6 +80,9 @@ def main(argv=None):
     if argv[:1] == ["explain"]:  # a worked step as text; needs no window
         from engine.explain import main as explain_main
         return explain_main(argv[1:])
+    if argv[:1] == ["exercises"]:  # an exercise sheet and its key as text; needs no window
+        from engine.exercises import main as exercises_main
+        return exercises_main(argv[1:])
     args = parse_args(argv)
     document = None
     if args.file:
