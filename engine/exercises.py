@@ -92,8 +92,10 @@ class Question:
             return f"${p}$ after the update (${p}^{{new}}$)"
         if self.kind == "grad":
             return f"the gradient ${self.symbol}$"
-        return {"net": "the net input", "y": "the output", "L": "the loss",
-                "err": "the error", "delta": "the delta"}[self.kind] + f" ${self.symbol}$"
+        if self.kind == "L":
+            return f"the loss ${self.symbol}$"
+        what = {"net": "net input", "y": "output", "err": "error", "delta": "delta"}[self.kind]
+        return f"neuron {self.key}'s {what} ${self.symbol}$"
 
 
 def _plabel(key):

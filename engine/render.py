@@ -46,11 +46,12 @@ def _lines(eq):
 
 
 def plain_math(m):
-    """Math as plain Unicode, the app's own notation: δ_{3} → δ3, y^{2} → y²."""
+    """Math as plain Unicode, the app's own notation: δ_{3} → δ3, y^{2} → y²; a subscript
+    with letters keeps its underscore (net_{j} → net_j, Σ_{i} → Σ_i: "netj" reads as a word)."""
     def group(match):
         kind, inner = match.groups()
         if kind == "_":
-            return inner
+            return inner if inner.isdigit() else f"_{inner}"
         if all(c in _SUPERSCRIPT for c in inner):
             return "".join(_SUPERSCRIPT[c] for c in inner)
         return f"^({inner})"

@@ -95,7 +95,9 @@ def test_every_substituted_line_reproduces_its_result(case):
             if eq.approx:
                 big = max((abs(float(v)) for v in re.findall(r"\d+(?:\.\d+)?", form)),
                           default=0.0) >= 100
-                assert "e" in result or big, (eq.lhs, form, result)
+                # only numbers too large or small for fixed decimals (shown as 1.8e+07, 2 digits)
+                # may leave a line unable to give its result
+                assert "e" in result or "e" in form or big, (eq.lhs, form, result)
                 assert not reproduces(form, result)
             else:
                 assert reproduces(form, result), (eq.lhs, form, result)
