@@ -13,7 +13,7 @@ import io
 import math
 
 import numpy as np
-from pyqtgraph.exporters import CSVExporter, ImageExporter
+from pyqtgraph.exporters import CSVExporter, ImageExporter, SVGExporter
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
@@ -141,6 +141,19 @@ def export_plot_png(plot_widget, path, scale=SCALE):
     _write(path, _png_bytes(plot_image(plot_widget, scale)))
 
 
+def plot_svg(plot_widget) -> bytes:
+    """A pyqtgraph PlotWidget as SVG (SVGExporter): vector curves, text as text."""
+    exporter = SVGExporter(plot_widget.getPlotItem())
+    data = exporter.export(toBytes=True)
+    if not data:
+        raise ExportError("the plot could not be drawn")
+    return bytes(data)
+
+
+def export_plot_svg(plot_widget, path):
+    _write(path, plot_svg(plot_widget))
+
+
 class _NamedCSVExporter(CSVExporter):
     """pyqtgraph's CSVExporter with the app's column names: ``x_name`` for the x column and
     each curve's name from ``names`` (curve → name); the numbers are the real ones
@@ -213,3 +226,27 @@ def export_history_csv(history, labels, path):
     if history.n_buckets == 0:
         raise ExportError("there is no history yet: take a step first")
     _write(path, history_csv(history, labels))
+
+
+def compared_loss_csv(histories) -> str:
+    """Several runs' loss as CSV text: ``step`` then one column per run (``histories``: column
+    name → History), one row per step any of them stored (as ``history_csv``: row k is the loss
+    step k started from, counted from each history's start); a run without that step leaves
+    its cell empty."""
+    columns = {}
+    for name, history in histories.items():
+        steps, values = history_rows(history)
+        columns[name] = dict(zip((steps + history.start).tolist(), values[:, 0].tolist()))
+    all_steps = sorted(set().union(*(c.keys() for c in columns.values())))
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["step", *(f"L ({name})" for name in columns)])
+    for step in all_steps:
+        w.writerow([step, *(number_text(c[step]) if step in c else "" for c in columns.values())])
+    return out.getvalue()
+
+
+def export_compared_loss_csv(histories, path):
+    if not any(h.n_buckets for h in histories.values()):
+        raise ExportError("there is no history yet: take a step first")
+    _write(path, compared_loss_csv(histories))
