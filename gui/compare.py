@@ -740,6 +740,7 @@ class Comparison(QObject):
                          f"{variants.MAX_RUNS - 1} comparisons); remove one first")
             return
         if self.dialog is not None:
+            self.dialog.setObjectName("")  # findChild finds the new one
             self.dialog.deleteLater()
         self.dialog = CompareDialog(self, self.window)
         self.dialog.setWindowModality(Qt.WindowModality.WindowModal)

@@ -13,7 +13,7 @@ import io
 import math
 
 import numpy as np
-from pyqtgraph.exporters import CSVExporter, ImageExporter, SVGExporter
+from pyqtgraph.exporters import CSVExporter, ImageExporter
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRect, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
@@ -94,12 +94,8 @@ def export_diagram_png(view, path, scale=SCALE):
     _write(path, _png_bytes(diagram_image(view, scale)))
 
 
-def diagram_svg(view, title="Backprop Lab network") -> bytes:
-    """The network diagram as SVG (vector: text stays text), one unit per scene unit."""
-    source = diagram_rect(view)
-    if source.isEmpty():
-        raise ExportError("there is no diagram to export")
-    w, h = math.ceil(source.width()), math.ceil(source.height())
+def _svg(w, h, title, paint) -> bytes:
+    """SVG of ``w`` × ``h`` units (one per CSS pixel) drawn by ``paint(painter)``."""
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -112,11 +108,20 @@ def diagram_svg(view, title="Backprop Lab network") -> bytes:
     gen.setDescription("Exported from Backprop Lab")
     painter = QPainter(gen)
     try:
-        _render(view, painter, QRectF(0, 0, w, h), source)
+        paint(painter)
     finally:
         painter.end()
     buf.close()
     return bytes(data)
+
+
+def diagram_svg(view, title="Backprop Lab network") -> bytes:
+    """The network diagram as SVG (vector: text stays text), one unit per scene unit."""
+    source = diagram_rect(view)
+    if source.isEmpty():
+        raise ExportError("there is no diagram to export")
+    w, h = math.ceil(source.width()), math.ceil(source.height())
+    return _svg(w, h, title, lambda painter: _render(view, painter, QRectF(0, 0, w, h), source))
 
 
 def export_diagram_svg(view, path):
@@ -141,13 +146,15 @@ def export_plot_png(plot_widget, path, scale=SCALE):
     _write(path, _png_bytes(plot_image(plot_widget, scale)))
 
 
-def plot_svg(plot_widget) -> bytes:
-    """A pyqtgraph PlotWidget as SVG (SVGExporter): vector curves, text as text."""
-    exporter = SVGExporter(plot_widget.getPlotItem())
-    data = exporter.export(toBytes=True)
-    if not data:
-        raise ExportError("the plot could not be drawn")
-    return bytes(data)
+def plot_svg(plot_widget, title="Backprop Lab plot") -> bytes:
+    """A pyqtgraph PlotWidget as SVG at its size on screen (vector: curves stay lines, text
+    stays text). pyqtgraph's own SVGExporter fails on the paths this Qt writes."""
+    w, h = plot_widget.viewport().width(), plot_widget.viewport().height()
+    if w < 2 or h < 2:
+        raise ExportError("the plot has no size yet: show its panel first")
+    source = plot_widget.mapToScene(plot_widget.viewport().rect()).boundingRect()
+    return _svg(w, h, title, lambda painter: _render(plot_widget, painter,
+                                                     QRectF(0, 0, w, h), source))
 
 
 def export_plot_svg(plot_widget, path):

@@ -1,0 +1,273 @@
+"""Comparison runs in the window: Compare… (Ctrl+Shift+C) and its dialog, lockstep with Step and
+Train N (checked against networks changed and stepped by hand, bit for bit), Undo/Redo, promote
+and remove, Compare while training and after Undo, save → reopen, the plots and the canvas, and
+the compared loss export."""
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QComboBox, QLineEdit
+
+from engine import Network, variants
+from engine.lesson import load_preset
+from gui import file_actions
+from gui.compare import CompareDialog
+from gui.style import fmt
+from gui.training import SPEEDS
+from tests.engine.test_variants import by_hand
+from tests.gui.test_controller import answer_train_n
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+def xor_window(window):
+    window.load_preset("xor")
+    window.controller.set_speed(len(SPEEDS) - 1)  # Train N at full speed
+    return window.controller
+
+
+def compare(qtbot, window, lr=None, init=None, seed=None, order=None, acts=None, batch=None):
+    """Compare… by its shortcut, fields typed or chosen, Add Run clicked; the dialog."""
+    qtbot.keyClick(window, Qt.Key.Key_C, CTRL | SHIFT)
+    dialog = window.findChild(CompareDialog, "compareDialog")
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    for name, text in (("compareLr", lr), ("compareSeed", seed), ("compareBatch", batch)):
+        if text is not None:
+            field = dialog.findChild(QLineEdit, name)
+            field.selectAll()
+            qtbot.keyClicks(field, text)
+    for name, text in (("compareInit", init), ("compareOrder", order)):
+        if text is not None:
+            dialog.findChild(QComboBox, name).setCurrentText(text)
+    for layer, text in enumerate(acts or (), start=1):
+        if text is not None:
+            dialog.findChild(QComboBox, f"compareActivation{layer}").setCurrentText(text)
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    return dialog
+
+
+def train_n(qtbot, window, n):
+    c = window.controller
+    window.findChild(QAction, "actionTrainN").trigger()
+    answer_train_n(qtbot, window, n)
+    qtbot.waitUntil(lambda: not c.training, timeout=10000)
+
+
+def assert_runs_are_separately_trained(window, steps, start_lesson=None):
+    lesson = start_lesson or load_preset("xor")
+    for run in window.comparison.runs:
+        assert run.step_count == steps == window.controller.step_count
+        ref = by_hand(lesson, run.change, steps)
+        np.testing.assert_array_equal(run.network.theta, ref.theta, err_msg=run.name)
+
+
+def test_each_kind_of_change_trains_in_lockstep_bit_for_bit(qtbot, window):
+    c = xor_window(window)
+    dialog = compare(qtbot, window, lr="2.5")
+    assert not dialog.isVisible()
+    compare(qtbot, window, init="he", seed="5")
+    compare(qtbot, window, order="output_first")
+    runs = window.comparison.runs
+    assert [r.name for r in runs] == ["η = 2.5", "seed 5 (he)", "output layer first"]
+    assert [r.change for r in runs] == [{"lr": 2.5}, {"seed": 5, "init": "he"},
+                                        {"update_order": "output_first"}]
+    window.findChild(QAction, "actionStep").trigger()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert_runs_are_separately_trained(window, 2)
+    train_n(qtbot, window, 37)
+    assert_runs_are_separately_trained(window, 39)
+    # the fourth run is refused: the action is off and saying so changes nothing
+    assert not window.findChild(QAction, "actionCompare").isEnabled()
+    assert not window.comparison.add_run({"lr": 0.1})
+    assert "at most 4 runs" in window.message_label.text()
+    assert len(runs) == 3
+    # the loss plot: one curve per run, every step of its history, a legend naming it
+    window.loss_plot.refresh()
+    window.comparison.loss_overlay.update()
+    for run, curve in zip(runs, window.comparison.loss_overlay.curves):
+        x, y = curve.getOriginalDataset()
+        assert len(x) == 39
+        ref = [by_hand(load_preset("xor"), run.change, 0)]
+        assert y[0] == ref[0].loss_value(c.inputs, c.targets)
+    legend = [label.text for _, label in window.comparison.loss_overlay.legend.items]
+    assert legend == ["main", "η = 2.5", "seed 5 (he)", "output layer first"]
+
+
+def test_activation_and_batch_size_runs_follow_step_and_train_n(qtbot, window):
+    xor_window(window)
+    compare(qtbot, window, acts=["sigmoid", None])
+    compare(qtbot, window, batch="1")
+    compare(qtbot, window, lr="0.3", batch="3", order="output_first")
+    assert [r.name for r in window.comparison.runs] == [
+        "layer 1: sigmoid", "batch 1", "η = 0.3, output layer first, batch 3"]
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    train_n(qtbot, window, 21)
+    assert_runs_are_separately_trained(window, 22)
+
+
+def test_bad_settings_are_named_in_the_dialog_and_add_nothing(qtbot, window):
+    c = xor_window(window)
+    count = c.undo_stack.count()
+    dialog = compare(qtbot, window, lr="abc")
+    assert dialog.isVisible() and dialog.error.text()
+    dialog.findChild(QLineEdit, "compareLr").setText(str(c.lr))
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "change at least one setting" in dialog.error.text()
+    dialog.findChild(QLineEdit, "compareBatch").setText("9")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "from 1 to 4" in dialog.error.text()
+    dialog.reject()
+    assert window.comparison.runs == [] and c.undo_stack.count() == count
+
+
+def test_undo_redo_promote_and_remove(qtbot, window):
+    c = xor_window(window)
+    cmp = window.comparison
+    compare(qtbot, window, lr="3")
+    for _ in range(5):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    run = cmp.runs[0]
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert_runs_are_separately_trained(window, 3)
+    assert run.history.n_steps == 3
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL | SHIFT)
+    assert_runs_are_separately_trained(window, 4)
+    # the canvas shows the run, then the difference main − run
+    key = ("w", 3, 5)
+    cmp.selector.activated.emit(1)
+    assert window.view.labels[key].text() == f"w35 = {fmt(run.network.weight(3, 5))}"
+    y5 = run.network.forward(c.inputs[c.sample])[0]
+    assert window.view.neurons[5].value_text() == fmt(y5)
+    cmp.selector.activated.emit(2)
+    diff = c.network.weight(3, 5) - run.network.weight(3, 5)
+    assert abs(diff) > 0.01
+    assert window.view.labels[key].text() == f"Δw35 = {fmt(diff)}"
+    assert window.view.labels[key].derivative_text() is None  # no backward pass for a Δ
+    assert window.view.neurons[5].value_text() == fmt(c.network.forward(c.inputs[0])[0] - y5)
+    assert not window.view.controller.edit(key, "1")  # edits are the main's
+    assert "choose the main run" in window.message_label.text()
+    cmp.selector.activated.emit(0)
+    assert window.view.labels[key].text() == f"w35 = {fmt(c.network.weight(3, 5))}"
+    assert window.view.labels[key].derivative_text() is not None
+    cmp.selector.activated.emit(1)
+    # promote: the run becomes the lesson, in one undo command
+    before = (c.network.theta.copy(), c.lr, c.undo_stack.index())
+    window.findChild(QAction, "actionPromoteRun").trigger()
+    np.testing.assert_array_equal(c.network.theta, run.network.theta)
+    assert c.lr == 3.0 and cmp.runs == [] and c.undo_stack.index() == before[2] + 1
+    assert window.view.controller is c
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    np.testing.assert_array_equal(c.network.theta, by_hand(load_preset("xor"), {"lr": 3.0},
+                                                           5).theta)
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    np.testing.assert_array_equal(c.network.theta, before[0])
+    assert c.lr == before[1] and cmp.runs == [run]
+    assert_runs_are_separately_trained(window, 4)
+    # remove, and undo it
+    cmp.selector.activated.emit(1)
+    qtbot.keyClick(window, Qt.Key.Key_X, CTRL | SHIFT)
+    assert cmp.runs == [] and not cmp.selector.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert cmp.runs == [run]
+    assert_runs_are_separately_trained(window, 4)
+
+
+def test_compare_during_training_and_after_undo(qtbot, window):
+    c = xor_window(window)
+    c.set_speed(3)  # 30 steps/s: the run stays open
+    window.findChild(QAction, "actionTrain").trigger()
+    qtbot.waitUntil(lambda: c.step_count >= 2, timeout=3000)
+    assert window.comparison.add_run({"lr": 2.0})
+    assert c.training  # training goes on, with the run beside it
+    run = window.comparison.runs[0]
+    k = run.step_count
+    qtbot.waitUntil(lambda: c.step_count >= k + 3, timeout=3000)
+    c.pause()
+    assert run.step_count == c.step_count
+    # the run began at step k from the main's parameters there: train those by hand
+    steps = c.step_count
+    main_at_k = c.history.last[k - 1, 1:]
+    ref = load_preset("xor")
+    ref.network.set_params(main_at_k)
+    net = ref.network
+    for s in range(k, steps):
+        idx = Network.batch_indices(len(c.inputs), None, s)
+        net.step(c.inputs[idx], c.targets[idx], 2.0)
+    np.testing.assert_array_equal(run.network.theta, net.theta)
+    # Undo takes back the training after Compare, then Compare itself
+    c.undo()
+    assert run.step_count == c.step_count == k and window.comparison.runs == [run]
+    c.undo()
+    assert window.comparison.runs == []
+    # Compare after Undo: the run starts from the state Undo went back to
+    c.undo()
+    start, theta = c.step_count, c.network.theta.copy()
+    assert start < k
+    assert window.comparison.add_run({"update_order": "output_first"})
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    run = window.comparison.runs[0]
+    ref = load_preset("xor").network
+    ref.set_params(theta)
+    ref.update_order = "output_first"
+    for s in (start, start + 1):
+        idx = Network.batch_indices(len(c.inputs), None, s)
+        ref.step(c.inputs[idx], c.targets[idx], c.lr)
+    assert run.step_count == c.step_count == start + 2
+    np.testing.assert_array_equal(run.network.theta, ref.theta)
+
+
+def test_save_and_reopen_keeps_the_runs(qtbot, window, tmp_path, monkeypatch):
+    c = xor_window(window)
+    monkeypatch.setattr(file_actions, "ask_overwrite_changed", lambda *a: True)
+    window.comparison.add_run({"lr": 2.0})
+    window.comparison.add_run({"activations": ["relu", None]})
+    train_n(qtbot, window, 12)
+    thetas = [r.network.theta.copy() for r in window.comparison.runs]
+    path = str(tmp_path / "two-runs.json")
+    assert window.files.save_as(path)
+    assert c.undo_stack.isClean()
+    window.load_preset("notes_linear")
+    assert window.comparison.runs == [] and not window.comparison.selector.isEnabled()
+    assert window.files.open_file(path)
+    runs = window.comparison.runs
+    assert [r.name for r in runs] == ["η = 2.0", "layer 1: relu"]
+    for run, theta in zip(runs, thetas):
+        np.testing.assert_array_equal(run.network.theta, theta)
+        assert run.step_count == 12
+    assert [label.text for _, label in window.comparison.loss_overlay.legend.items] == [
+        "main", "η = 2.0", "layer 1: relu"]
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert_runs_are_separately_trained(window, 13)
+    # an older file without runs opens as before: no runs, nothing to choose on the canvas
+    assert window.files.open_file("tests/engine/files/v1_saved.json")
+    assert window.comparison.runs == [] and not window.comparison.selector.isEnabled()
+
+
+def test_compared_loss_export_has_one_column_per_run(qtbot, window, tmp_path):
+    c = xor_window(window)
+    window.comparison.add_run({"lr": 2.0})
+    window.comparison.add_run({"batch_size": 1})
+    train_n(qtbot, window, 6)
+    path = tmp_path / "loss.csv"
+    assert window.comparison.export("csv", str(path))
+    rows = list(csv.reader(path.open()))
+    assert rows[0] == ["step", "L (main)", "L (η = 2.0)", "L (batch 1)"]
+    assert [int(r[0]) for r in rows[1:]] == [1, 2, 3, 4, 5, 6]
+    for column, change in enumerate(({}, {"lr": 2.0}, {"batch_size": 1}), start=1):
+        lesson = load_preset("xor")
+        net, losses = lesson.network, []
+        for s in range(6):
+            idx = Network.batch_indices(4, change.get("batch_size"), s)
+            losses.append(net.step(c.inputs[idx], c.targets[idx], change.get("lr", 1.0)).loss)
+        assert [float(r[column]) for r in rows[1:]] == losses
+    for kind in ("png", "svg"):
+        out = tmp_path / f"loss.{kind}"
+        assert window.comparison.export(kind, str(out))
+        assert out.stat().st_size > 1000
+    assert out.read_bytes().lstrip().startswith(b"<?xml") and b"2.0" in out.read_bytes()
