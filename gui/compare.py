@@ -47,8 +47,12 @@ from engine.history import History
 
 from . import exports, keyboard, plots
 from .panels import describe
+from .canvas import texts
+from .canvas.connection import ConnectionItem
+from .canvas.label import ValueLabel
+from .canvas.neuron import NeuronItem
 from .phases import ALL
-from .style import exact, parse_number
+from .style import exact, fmt, parse_number
 
 MAIN = "main"
 #: one colour per comparison run, Okabe–Ito (colour-blind-safe), the main run in the plots'
@@ -671,12 +675,47 @@ class Comparison(QObject):
         if view.controller is not new:
             view.controller = new
             # a difference has no backward pass: its δ, Err and ∂L/∂θ are hidden meanwhile
+            # and its tooltips say what was subtracted from what
             if what[0] == "diff" and self._concealed is None:
                 self._concealed = view.concealed
                 view.concealed = True
+                view.update_tooltip = self._diff_tooltip
             elif what[0] != "diff" and self._concealed is not None:
                 view.concealed, self._concealed = self._concealed, None
+                del view.update_tooltip  # the view's own again
             view.rebuild()
+
+    def _diff_tooltip(self, item):
+        """A tooltip on the canvas of main − run: the two values and their difference."""
+        source, c = self.source, self.controller
+        if source is None or not source.diff:
+            return
+        d = self.window.view.decimals
+        run, rec = source.run, source.sample_record
+        if isinstance(item, NeuronItem):
+            key, j = None, item.j
+        elif isinstance(item, (ConnectionItem, ValueLabel)):
+            key, j = item.key, None
+        else:
+            return
+        if key is not None and key[0] in ("w", "b"):
+            name = c.label(key)
+            a, b = c.value(key), (run.network.weight(key[1], key[2]) if key[0] == "w"
+                                  else run.network.bias(key[1]))
+        elif key is None and c.network.layout.locate(j)[0] > 0:
+            name = c.neuron_name(j)
+            a, b = rec._main.out(j, rec._rows[0]), rec._run.out(j, rec._rows[1])
+        elif key is None:
+            item.setToolTip(texts.neuron_tooltip(c, j, d, backward=False))
+            return
+        elif key[0] == "x":
+            item.setToolTip(texts.data_tooltip(c, key, d, backward=False))
+            return
+        else:
+            item.setToolTip(f"Target ob{key[-1]} = {fmt(c.value(key), d)} (every run's)")
+            return
+        item.setToolTip(f"Δ{name} = {name} (main) − {name} ({run.name})\n"
+                        f"= {fmt(a, d)} − {fmt(b, d)} = {fmt(a - b, d)}")
 
     def _refresh_canvas(self):
         if self.source is not None:
@@ -709,9 +748,6 @@ class Comparison(QObject):
         self.selector = QComboBox(objectName="runSelector")
         self.selector.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.selector.setMaximumWidth(240)
-        describe(self.selector, "Run shown on the canvas",
-                 "The run the canvas shows, or the difference main − run on every weight and "
-                 "bias (Ctrl+Shift+V: the next one)")
         self.selector.activated.connect(self._selected)
 
         menu = QMenu("&Compare", w)
@@ -731,6 +767,9 @@ class Comparison(QObject):
         tb.addWidget(self.selector)
         w.addToolBar(tb)
         keyboard.name_toolbar(tb)
+        describe(self.selector, "Run shown on the canvas",
+                 "The run the canvas shows, or the difference main − run on every weight and "
+                 "bias (Ctrl+Shift+V: the next one)")
         self.toolbar = tb
 
     def ask(self):
@@ -826,6 +865,7 @@ class LossOverlay(QObject):
         self.rebuild()
 
     def rebuild(self):
+        self._look = plots._look  # a theme change restyles at the next redraw
         item = self.plot.plot.getPlotItem()
         for curve in self.curves:
             item.removeItem(curve)
@@ -846,6 +886,9 @@ class LossOverlay(QObject):
         self.update()
 
     def update(self):
+        if plots._look is not self._look:
+            self.rebuild()
+            return
         p = self.plot
         for run, curve in zip(self.comparison.runs, self.curves):
             x, y = plots.history_points(run.history, 0, x_offset=float(p.log_steps),
@@ -875,6 +918,7 @@ class ParameterOverlay(QObject):
         return p.selected
 
     def rebuild(self):
+        self._look = plots._look  # a theme change restyles at the next redraw
         item = self.plot.plot.getPlotItem()
         for curve in self.curves:
             item.removeItem(curve)
@@ -897,6 +941,9 @@ class ParameterOverlay(QObject):
         self.update()
 
     def update(self):
+        if plots._look is not self._look:
+            self.rebuild()
+            return
         index = self._index()
         if index is None:
             return

@@ -12,6 +12,7 @@ from engine import architecture as arch
 from engine import variants
 from engine.lesson import (LessonFileError, dumps_document, load_preset, read_document,
                            write_lesson)
+from tests.engine.schema_check import errors, load_schema
 
 CHANGES = [
     {"lr": 1.7},
@@ -117,6 +118,10 @@ def test_runs_saved_in_a_lesson_file_come_back_bit_for_bit(tmp_path):
     lesson, path = _with_runs(tmp_path, runs)
     text = path.read_text()
     assert json.loads(text)["version"] == 1  # runs need no new version: older readers keep them
+    assert errors(json.loads(text), load_schema()) == []
+    bad = json.loads(text)
+    bad["runs"][0]["change"]["momentum"] = 0.9
+    assert errors(bad, load_schema())  # the schema knows the runs' fields too
     read, _, steps, _ = read_document(str(path))
     parsed = variants.check_runs(read.extra["runs"], read, steps)
     for (name, change, theta, n, stopped), original, want in zip(parsed, CHANGES, runs):
