@@ -408,6 +408,7 @@ class Comparison(QObject):
 
     def _make_run(self, name, change, colour):
         c = self.controller
+        variants.check_change(change, c.network, self._n_train(), c.init, c.seed)  # still fits?
         net = variants.apply_change(c.network, change, c.init_a)
         return Run(name, change, net, c.step_count, c.seed, colour)
 
@@ -549,7 +550,7 @@ class Comparison(QObject):
             return
         c = self.controller
         remade = False
-        for run in self.runs:
+        for run in list(self.runs):
             net = run.network
             if (net.sizes != c.network.sizes or net.loss != c.network.loss
                     or list(net.activations) != variants.expected_activations(c.network,
@@ -558,7 +559,10 @@ class Comparison(QObject):
                 try:
                     new = self._make_run(run.name, run.change, run.colour)
                 except ValueError as e:  # the change no longer fits (an activation, say)
-                    c.message.emit(f"Run “{run.name}” cannot follow: {e}", True)
+                    self.runs.remove(run)  # Undo brings it back with the main's old network
+                    c.message.emit(f"Run “{run.name}” removed: its change no longer fits the "
+                                   f"network ({e}). Undo brings it back.", True)
+                    remade = True
                     continue
                 run.network, run.history = new.network, new.history
                 run.step_count, run.stopped, run.base_seed = c.step_count, False, c.seed

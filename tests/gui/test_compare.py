@@ -275,3 +275,25 @@ def test_compared_loss_export_has_one_column_per_run(qtbot, window, tmp_path):
         assert window.comparison.export(kind, str(out))
         assert out.stat().st_size > 1000
     assert out.read_bytes().lstrip().startswith(b"<?xml") and b"2.0" in out.read_bytes()
+
+
+def test_a_new_shape_remakes_the_runs_or_removes_one_that_no_longer_fits(qtbot, window):
+    c = xor_window(window)
+    cmp = window.comparison
+    cmp.add_run({"lr": 2.0})
+    cmp.add_run({"activations": ["relu", None]})
+    for _ in range(3):
+        qtbot.keyClick(window, Qt.Key.Key_Space)
+    kept, dropped = cmp.runs
+    theta = dropped.network.theta.copy()
+    assert c.add_neuron(1)  # 2-3-1: the η run is made again from it; the other still fits
+    assert cmp.runs == [kept, dropped]
+    np.testing.assert_array_equal(kept.network.theta, c.network.theta)
+    assert list(dropped.network.activations) == ["relu", "sigmoid"]
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert c.add_layer(2, 2, "tanh")  # three layers: a list of two activations cannot say which
+    assert cmp.runs == [kept]
+    assert "removed" in window.message_label.text()
+    qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert cmp.runs == [kept, dropped] and dropped.step_count == 3
+    np.testing.assert_array_equal(dropped.network.theta, theta)
