@@ -256,7 +256,7 @@ class CompareDialog(QDialog):
         form = QFormLayout()
         self.lr_edit = QLineEdit(exact(c.lr), objectName="compareLr")
         describe(self.lr_edit, "Learning rate η of the new run", "η of the new run")
-        form.addRow("&η", self.lr_edit)
+        form.addRow("&Learning rate η", self.lr_edit)
         self.init_box = QComboBox(objectName="compareInit")
         self.init_box.addItems([KEEP_WEIGHTS, *arch.INITS])
         describe(self.init_box, "Initialisation of the new run",
@@ -336,6 +336,7 @@ class CompareDialog(QDialog):
         return self.comparison.checked(change)
 
     def _update_preview(self, *_):
+        self.seed_edit.setEnabled(self.init_box.currentText() != KEEP_WEIGHTS)
         try:
             change = self.change()
             self.preview.setText(f"New run: {variants.describe(change)}" if change else

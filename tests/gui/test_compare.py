@@ -34,14 +34,15 @@ def compare(qtbot, window, lr=None, init=None, seed=None, order=None, acts=None,
     qtbot.keyClick(window, Qt.Key.Key_C, CTRL | SHIFT)
     dialog = window.findChild(CompareDialog, "compareDialog")
     qtbot.waitUntil(dialog.isVisible, timeout=2000)
-    for name, text in (("compareLr", lr), ("compareSeed", seed), ("compareBatch", batch)):
-        if text is not None:
-            field = dialog.findChild(QLineEdit, name)
-            field.selectAll()
-            qtbot.keyClicks(field, text)
     for name, text in (("compareInit", init), ("compareOrder", order)):
         if text is not None:
             dialog.findChild(QComboBox, name).setCurrentText(text)
+    for name, text in (("compareLr", lr), ("compareSeed", seed), ("compareBatch", batch)):
+        if text is not None:
+            field = dialog.findChild(QLineEdit, name)
+            assert field.isEnabled(), name
+            field.selectAll()
+            qtbot.keyClicks(field, text)
     for layer, text in enumerate(acts or (), start=1):
         if text is not None:
             dialog.findChild(QComboBox, f"compareActivation{layer}").setCurrentText(text)
