@@ -860,7 +860,8 @@ class LossOverlay(QObject):
         super().__init__(loss_plot)
         self.plot, self.comparison = loss_plot, comparison
         item = loss_plot.plot.getPlotItem()
-        self.legend = item.addLegend(offset=(-8, 8), labelTextSize=f"{plots.FONT_PT}pt")
+        self.legend = item.addLegend(offset=(-2, 2), labelTextSize=f"{plots.FONT_PT - 1}pt",
+                                     verSpacing=-8, horSpacing=6)
         self.curves = []
         self._throttle = plots.Throttle(self.update, plots.REFRESH_MS, self)
         comparison.runsChanged.connect(self.rebuild)
@@ -908,7 +909,8 @@ class ParameterOverlay(QObject):
         super().__init__(weight_plot)
         self.plot, self.comparison = weight_plot, comparison
         item = weight_plot.plot.getPlotItem()
-        self.legend = item.addLegend(offset=(-8, 8), labelTextSize=f"{plots.FONT_PT}pt")
+        self.legend = item.addLegend(offset=(-2, 2), labelTextSize=f"{plots.FONT_PT - 1}pt",
+                                     verSpacing=-8, horSpacing=6)
         self.curves = []
         self._throttle = plots.Throttle(self.update, plots.REFRESH_MS, self)
         comparison.runsChanged.connect(self.rebuild)
@@ -934,12 +936,12 @@ class ParameterOverlay(QObject):
         runs = self.comparison.runs
         if runs and index is not None and index < len(self.plot.curves):
             label = self.comparison.controller.network.labels[index]
-            self.legend.addItem(self.plot.curves[index], f"{label} (main)")
+            self.legend.addItem(self.plot.curves[index], f"{label}: main")
             for run in runs:
                 curve = item.plot()
                 plots.style_curve(curve, pg.mkPen(run_color(run.colour), width=RUN_LINE_WIDTH))
                 curve.setZValue(plots.Z_SELECTED - 1)
-                self.legend.addItem(curve, f"{label} ({run.name})")
+                self.legend.addItem(curve, run.name)
                 self.curves.append(curve)
         self.legend.setColumnCount(2 if len(self.curves) > 1 else 1)
         self.legend.setVisible(bool(self.curves))
