@@ -298,3 +298,45 @@ def test_a_new_shape_remakes_the_runs_or_removes_one_that_no_longer_fits(qtbot, 
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
     assert cmp.runs == [kept, dropped] and dropped.step_count == 3
     np.testing.assert_array_equal(dropped.network.theta, theta)
+
+
+def _runs_state(cmp):
+    return [(r.name, r.step_count, r.stopped, r.network.theta.tobytes(),
+             r.history.n_steps, r.history.latest().tobytes() if r.history.n_steps else b"")
+            for r in cmp.runs]
+
+
+def test_a_random_user_keeps_the_runs_in_step_and_undo_exact(window):
+    """Steps, runs, Undo, Redo, edits, Reset, Randomize, Compare and Remove in a seeded random
+    order: every run is always at the lesson's step, and undoing everything then redoing it
+    gives back the very same runs."""
+    import random
+    c = xor_window(window)
+    cmp = window.comparison
+    rng = random.Random(11)
+    changes = [{"lr": 2.0}, {"seed": 4, "init": "uniform"}, {"update_order": "output_first"},
+               {"activations": ["relu", None]}, {"batch_size": 1}, {"lr": 0.2, "batch_size": 3}]
+    actions = [
+        lambda: c.step(), lambda: c.run_steps(rng.randint(1, 40)), lambda: c.undo(),
+        lambda: c.undo(), lambda: c.redo(), lambda: c.edit(("lr",), rng.choice(("0.5", "3"))),
+        lambda: c.edit(("batch",), rng.choice(("1", "2", "all"))), lambda: c.reset(),
+        lambda: c.randomize(), lambda: c.set_shuffle(rng.choice((None, 5))),
+        lambda: cmp.add_run(rng.choice(changes)),
+        lambda: cmp.runs and cmp.remove_run(rng.choice(cmp.runs)),
+    ]
+    seen_runs = 0
+    for _ in range(150):
+        rng.choice(actions)()
+        seen_runs = max(seen_runs, len(cmp.runs))
+        for r in cmp.runs:
+            assert r.step_count == c.step_count or r.stopped, r.name
+            assert r.history.start + r.history.n_steps == r.step_count
+    assert seen_runs == 3
+    end = (c.network.theta.tobytes(), _runs_state(cmp))
+    n = c.undo_stack.index()
+    while c.undo_stack.canUndo():
+        c.undo()
+    assert cmp.runs == []
+    for _ in range(n):
+        c.redo()
+    assert (c.network.theta.tobytes(), _runs_state(cmp)) == end
