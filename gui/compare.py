@@ -51,6 +51,7 @@ from .canvas import texts
 from .canvas.connection import ConnectionItem
 from .canvas.label import ValueLabel
 from .canvas.neuron import NeuronItem
+from .controller import RUN_CHUNK, Structure
 from .phases import ALL
 from .style import exact, fmt, parse_number
 
@@ -473,7 +474,6 @@ class Comparison(QObject):
         history = copy.deepcopy(run.history)
         self.runs.remove(run)
         c.lr = lr
-        from .controller import Structure
         after = Structure(net, c._data(), history, history.mark(), run.step_count, b, c.seed)
         c._apply_structure(after)
         c.undo_stack.push(PromoteCommand(c, before, after, lr_before, lr,
@@ -535,8 +535,10 @@ class Comparison(QObject):
             self._last = snap
 
     def _follow(self, *_):
-        """While training, every slice: the runs take the same steps."""
-        if self.controller.training and self.runs:
+        """While a run is open (Train, Train N: every slice; ``run_steps``: every chunk), the
+        runs take the same steps."""
+        c = self.controller
+        if self.runs and (c.training or c._run is not None):
             self.sync()
 
     def _structure_changed(self):
@@ -580,17 +582,20 @@ class Comparison(QObject):
         net = run.network
         net.update_order = order
         net.frozen[:] = c.network.frozen
-        params = np.empty((k, net.n_params))
-        try:
-            losses = net.train(c.inputs, c.targets, lr, k, b, params_out=params,
-                               start=run.step_count, shuffle_seed=c.shuffle_seed)
-            error = None
-        except DivergenceError as e:
-            losses, error = e.losses, e
-        done = len(losses)
-        if done:
-            run.history.append(np.column_stack((losses, params[:done])))
-            run.step_count += done
+        error = None
+        while k > 0 and error is None:  # in chunks: the trajectory's memory stays bounded
+            n = min(k, RUN_CHUNK)
+            params = np.empty((n, net.n_params))
+            try:
+                losses = net.train(c.inputs, c.targets, lr, n, b, params_out=params,
+                                   start=run.step_count, shuffle_seed=c.shuffle_seed)
+            except DivergenceError as e:
+                losses, error = e.losses, e
+            done = len(losses)
+            if done:
+                run.history.append(np.column_stack((losses, params[:done])))
+                run.step_count += done
+            k -= n
         if error is not None:
             run.stopped = True
             c.message.emit(f"Run “{run.name}” diverged at step {run.step_count + 1} (the loss "

@@ -340,3 +340,16 @@ def test_a_random_user_keeps_the_runs_in_step_and_undo_exact(window):
     for _ in range(n):
         c.redo()
     assert (c.network.theta.tobytes(), _runs_state(cmp)) == end
+
+
+def test_the_command_lines_steps_take_the_runs_along_chunk_by_chunk(window):
+    c = xor_window(window)
+    cmp = window.comparison
+    cmp.add_run({"lr": 0.5, "batch_size": 2})
+    seen = []
+    c.run_steps(23_000, progress=lambda done, n: seen.append(cmp.runs[0].step_count))
+    assert seen == [10_000, 20_000, 23_000]  # the run follows every chunk, not only the end
+    lesson = load_preset("xor")
+    ref = variants.train_separately(lesson.network, {"lr": 0.5, "batch_size": 2},
+                                    lesson.inputs, lesson.targets, lesson.lr, None, 23_000)
+    np.testing.assert_array_equal(cmp.runs[0].network.theta, ref.theta)
