@@ -171,8 +171,14 @@ class CanvasSource:
         return getattr(self._c, name)
 
     @property
+    def fits(self):
+        """Has the run the main's shape? Not for a moment after the main's shape changed and
+        before the run is made again: the canvas then reads the main's."""
+        return self.run.network.sizes == self._c.network.sizes
+
+    @property
     def network(self):
-        return self._c.network if self.diff else self.run.network
+        return self._c.network if self.diff or not self.fits else self.run.network
 
     walk = None
     last_step = None
@@ -184,6 +190,10 @@ class CanvasSource:
         """The run's next Step's record at its parameters, as the controller's ``record``."""
         c, run = self._c, self.run
         self.dead = frozenset()
+        if not self.fits:
+            self.record, self.sample_record = c.record, c.sample_record
+            self.sample_row, self.sample_in_batch = c.sample_row, c.sample_in_batch
+            return
         lr, b, _ = run.settings(c)
         idx = Network.batch_indices(len(c.inputs), b, run.step_count, c.shuffle_seed)
         with np.errstate(all="ignore"):
@@ -210,7 +220,7 @@ class CanvasSource:
         kind, net = key[0], self.network
         if kind in ("w", "b"):
             v = net.weight(key[1], key[2]) if kind == "w" else net.bias(key[1])
-            if self.diff:  # main − run
+            if self.diff and self.fits:  # main − run
                 r = self.run.network
                 v -= r.weight(key[1], key[2]) if kind == "w" else r.bias(key[1])
             return v
@@ -391,6 +401,7 @@ class Comparison(QObject):
         self.param_overlay = ParameterOverlay(window.weight_plot, self)
         self.runsChanged.connect(self._update_selector)
         self.runsChanged.connect(self.runsStepped)
+        self.runsChanged.connect(self._rebuild_canvas)
         self.runsStepped.connect(self._refresh_canvas)
         self._update_selector()
 
@@ -726,6 +737,12 @@ class Comparison(QObject):
             return
         item.setToolTip(f"Δ{name} = {name} (main) − {name} ({run.name})\n"
                         f"= {fmt(a, d)} − {fmt(b, d)} = {fmt(a - b, d)}")
+
+    def _rebuild_canvas(self):
+        """A run made again (a new shape) needs new items on the canvas."""
+        if self.source is not None:
+            self.source.refresh()
+            self.window.view.rebuild()
 
     def _refresh_canvas(self):
         if self.source is not None:

@@ -287,11 +287,17 @@ def test_a_new_shape_remakes_the_runs_or_removes_one_that_no_longer_fits(qtbot, 
         qtbot.keyClick(window, Qt.Key.Key_Space)
     kept, dropped = cmp.runs
     theta = dropped.network.theta.copy()
+    cmp.selector.activated.emit(2)  # the canvas shows the relu run while the shape changes
     assert c.add_neuron(1)  # 2-3-1: the η run is made again from it; the other still fits
     assert cmp.runs == [kept, dropped]
     np.testing.assert_array_equal(kept.network.theta, c.network.theta)
     assert list(dropped.network.activations) == ["relu", "sigmoid"]
+    assert sorted(window.view.neurons) == [1, 2, 3, 4, 5, 6]
+    assert window.view.labels[("w", 5, 6)].text() == f"w56 = {fmt(dropped.network.weight(5, 6))}"
+    assert window.view.controller.run is dropped
     qtbot.keyClick(window, Qt.Key.Key_Z, CTRL)
+    assert sorted(window.view.neurons) == [1, 2, 3, 4, 5]
+    assert window.view.labels[("w", 4, 5)].text() == f"w45 = {fmt(dropped.network.weight(4, 5))}"
     assert c.add_layer(2, 2, "tanh")  # three layers: a list of two activations cannot say which
     assert cmp.runs == [kept]
     assert "removed" in window.message_label.text()
