@@ -421,7 +421,9 @@ class Comparison(QObject):
 
     def _make_run(self, name, change, colour):
         c = self.controller
-        variants.check_change(change, c.network, self._n_train(), c.init, c.seed)  # still fits?
+        # does it still fit? (a batch size beyond the samples is the whole set: run_settings)
+        variants.check_change({k: v for k, v in change.items() if k != "batch_size"},
+                              c.network, self._n_train(), c.init, c.seed)
         net = variants.apply_change(c.network, change, c.init_a)
         return Run(name, change, net, c.step_count, c.seed, colour)
 
