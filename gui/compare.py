@@ -963,7 +963,9 @@ class ParameterOverlay(QObject):
             self.legend.addItem(self.plot.curves[index], f"{label}: main")
             for run in runs:
                 curve = item.plot()
-                plots.style_curve(curve, pg.mkPen(run_color(run.colour), width=RUN_LINE_WIDTH))
+                # dotted: the main's curve of this parameter may have a run's colour
+                plots.style_curve(curve, pg.mkPen(run_color(run.colour), width=RUN_LINE_WIDTH,
+                                                  style=Qt.PenStyle.DotLine))
                 curve.setZValue(plots.Z_SELECTED - 1)
                 self.legend.addItem(curve, run.name)
                 self.curves.append(curve)
