@@ -16,7 +16,8 @@ from the main's; ``run_settings`` gives the η, batch size and update order a ru
 
 A lesson file keeps its runs in the optional top-level list ``runs`` (``run_to_json`` /
 ``run_from_json``; ``check_runs`` is what File ▸ Open checks): each run's name, its change, its
-parameters (17 significant digits, so they come back bit for bit) and its step count. Files
+parameters (17 significant digits, so they come back bit for bit), its step count and its loss
+curve (``loss_history``, a one-column history). Files
 without ``runs`` are read as before; readers that do not know ``runs`` keep it as an unknown
 top-level key.
 """
@@ -31,7 +32,7 @@ from .network import UPDATE_ORDERS
 
 MAX_RUNS = 4  # the main run and up to three comparison runs
 CHANGE_KEYS = ("lr", "seed", "init", "update_order", "activations", "batch_size")
-RUN_KEYS = ("name", "change", "parameters", "step_count", "stopped")
+RUN_KEYS = ("name", "change", "parameters", "step_count", "stopped", "loss_history")
 MAX_SEED = 2**62
 
 
@@ -176,17 +177,44 @@ def train_separately(network, change, X, T, lr, batch_size, steps, shuffle_seed=
 
 
 # -- files ---------------------------------------------------------------------------------------
-def run_to_json(name, change, theta, step_count, stopped=False):
+def loss_history(history):
+    """The loss column of a run's ``History`` as a one-column history's JSON form (what a file
+    keeps of a run's curves: its parameters' curves would cost as much as the lesson's)."""
+    d = history.to_dict()
+    for key in ("last", "lo", "hi"):
+        if key in d:
+            d[key] = [row[:1] for row in d[key]]
+    return d
+
+
+def history_from_loss(parsed, n_columns):
+    """A run's ``History`` of ``n_columns`` from a parsed one-column loss history: the
+    parameters' columns NaN (nothing to draw) for the steps it holds."""
+    from .history import History
+    full = dict(parsed)
+    for key in ("last", "lo", "hi"):
+        col = np.full((len(parsed[key]), n_columns), np.nan)
+        col[:, :1] = parsed[key]
+        full[key] = col
+    return History.from_parsed(full, n_columns)
+
+
+def run_to_json(name, change, theta, step_count, stopped=False, history=None):
+    """One ``runs`` entry; ``history`` (the run's History, ending at ``step_count``) keeps its
+    loss curve as ``loss_history``."""
     d = {"name": str(name), "change": {k: v for k, v in change.items()},
          "parameters": [float(v) for v in theta], "step_count": int(step_count)}
     if stopped:
         d["stopped"] = True
+    if history is not None and history.n_steps:
+        d["loss_history"] = loss_history(history)
     return d
 
 
 def run_from_json(d, network, n_train, step_count, where="runs[0]", init="glorot", seed=0):
-    """(name, change, theta, step count, stopped) of one ``runs`` entry beside the main
-    ``network`` (the lesson's, at ``step_count``); ``RunFileError`` naming the field."""
+    """(name, change, theta, step count, stopped, history) of one ``runs`` entry beside the
+    main ``network`` (the lesson's, at ``step_count``); ``history`` is a ``History`` of
+    1 + parameters columns (the parameters' NaN) or None. ``RunFileError`` naming the field."""
     if not isinstance(d, dict):
         raise RunFileError(f"{where} must be an object (a run)")
     for k in d:
@@ -214,7 +242,22 @@ def run_from_json(d, network, n_train, step_count, where="runs[0]", init="glorot
     stopped = d.get("stopped", False)
     if not isinstance(stopped, bool):
         raise RunFileError(f"{where}.stopped must be true or false")
-    return name or describe(change), change, np.array(params, dtype=np.float64), steps, stopped
+    history = None
+    if "loss_history" in d:
+        from .lesson import parse_history
+        hw = f"{where}.loss_history"
+        try:
+            parsed = parse_history(d["loss_history"], 1, hw)
+        except ValueError as e:
+            raise RunFileError(str(e)) from None
+        start = parsed["start"] or 0
+        if start + parsed["n_steps"] != steps:
+            raise RunFileError(f"{hw} ends at step {start + parsed['n_steps']:,}; the run is at "
+                               f"step {steps:,}")
+        parsed["start"] = start
+        history = history_from_loss(parsed, 1 + network.n_params)
+    return (name or describe(change), change, np.array(params, dtype=np.float64), steps,
+            stopped, history)
 
 
 def check_runs(runs, lesson, step_count):

@@ -629,11 +629,11 @@ class Comparison(QObject):
         except ValueError as e:
             c.message.emit(f"The file's comparison runs were left out: {e}", True)
             return
-        for colour, (name, change, theta, steps, stopped) in enumerate(parsed):
+        for colour, (name, change, theta, steps, stopped, history) in enumerate(parsed):
             run = self._make_run(name, change, colour)
             run.network.theta[:] = theta
             run.step_count = steps
-            run.history = History(1 + run.network.n_params, start=steps)
+            run.history = history or History(1 + run.network.n_params, start=steps)
             run.stopped = stopped
             self.runs.append(run)
 
@@ -641,8 +641,11 @@ class Comparison(QObject):
         """Save the runs with the lesson (``Controller.to_lesson``)."""
         lesson.extra.pop("runs", None)
         if self.runs:
+            files = getattr(self.window, "files", None)
+            keep = files is None or files.save_history  # as the lesson's own history
             lesson.extra["runs"] = [variants.run_to_json(r.name, r.change, r.network.theta,
-                                                         r.step_count, r.stopped)
+                                                         r.step_count, r.stopped,
+                                                         r.history if keep else None)
                                     for r in self.runs]
 
     # -- the canvas ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from engine import Network
 from engine import architecture as arch
 from engine import variants
+from engine.history import History
 from engine.lesson import (LessonFileError, dumps_document, load_preset, read_document,
                            write_lesson)
 from tests.engine.schema_check import errors, load_schema
@@ -124,8 +125,9 @@ def test_runs_saved_in_a_lesson_file_come_back_bit_for_bit(tmp_path):
     assert errors(bad, load_schema())  # the schema knows the runs' fields too
     read, _, steps, _ = read_document(str(path))
     parsed = variants.check_runs(read.extra["runs"], read, steps)
-    for (name, change, theta, n, stopped), original, want in zip(parsed, CHANGES, runs):
-        assert (name, change, n, stopped) == (variants.describe(original), original, 30, False)
+    for (name, change, theta, n, stopped, history), original, want in zip(parsed, CHANGES, runs):
+        assert (name, change, n, stopped, history) == (variants.describe(original), original, 30,
+                                                       False, None)
         np.testing.assert_array_equal(theta, np.array(want["parameters"]))
 
 
@@ -151,4 +153,28 @@ def test_a_file_without_runs_reads_as_before():
 def test_runs_that_cannot_be_read_refuse_the_file_with_the_field_named(tmp_path, runs, words):
     _, path = _with_runs(tmp_path, runs)
     with pytest.raises(LessonFileError, match=words):
+        read_document(str(path))
+
+
+def test_a_runs_loss_curve_is_kept_as_a_one_column_history(tmp_path):
+    base = xor4()
+    net = variants.apply_change(base.network, {"lr": 2.0})
+    history = History(1 + net.n_params, capacity=8, start=10)
+    params = np.empty((50, net.n_params))
+    losses = net.train(base.inputs, base.targets, 2.0, 50, params_out=params, start=10)
+    history.append(np.column_stack((losses, params)))
+    assert history.stride > 1  # buckets merged: lo and hi are kept too
+    d = variants.run_to_json("fast", {"lr": 2.0}, net.theta, 60, history=history)
+    assert all(len(row) == 1 for row in d["loss_history"]["last"])
+    _, path = _with_runs(tmp_path, [d], step_count=60)
+    read, _, steps, _ = read_document(str(path))
+    *_, back = variants.check_runs(read.extra["runs"], read, steps)[0]
+    assert (back.start, back.n_steps, back.stride) == (10, 50, history.stride)
+    for col in ("last", "lo", "hi"):
+        np.testing.assert_array_equal(getattr(back, col)[:back.n_buckets, 0],
+                                      getattr(history, col)[:history.n_buckets, 0])
+        assert np.isnan(getattr(back, col)[:back.n_buckets, 1:]).all()
+    d["loss_history"]["n_steps"] = 49
+    _, path = _with_runs(tmp_path, [d], step_count=60)
+    with pytest.raises(LessonFileError, match=r"runs\[0\]\.loss_history"):
         read_document(str(path))

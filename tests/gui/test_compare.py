@@ -234,6 +234,7 @@ def test_save_and_reopen_keeps_the_runs(qtbot, window, tmp_path, monkeypatch):
     window.comparison.add_run({"activations": ["relu", None]})
     train_n(qtbot, window, 12)
     thetas = [r.network.theta.copy() for r in window.comparison.runs]
+    saved_losses = [r.history.last[:12, 0].copy() for r in window.comparison.runs]
     path = str(tmp_path / "two-runs.json")
     assert window.files.save_as(path)
     assert c.undo_stack.isClean()
@@ -247,6 +248,9 @@ def test_save_and_reopen_keeps_the_runs(qtbot, window, tmp_path, monkeypatch):
         assert run.step_count == 12
     assert [label.text for _, label in window.comparison.loss_overlay.legend.items] == [
         "main", "η = 2.0", "layer 1: relu"]
+    window.comparison.loss_overlay.update()  # the runs' loss curves came back with them
+    for run, curve, losses in zip(runs, window.comparison.loss_overlay.curves, saved_losses):
+        np.testing.assert_array_equal(curve.getOriginalDataset()[1], losses)
     qtbot.keyClick(window, Qt.Key.Key_Space)
     assert_runs_are_separately_trained(window, 13)
     # an older file without runs opens as before: no runs, nothing to choose on the canvas
