@@ -497,9 +497,22 @@ class Comparison(QObject):
 
     # -- following the main run ------------------------------------------------------------------
     def _snapshot(self):
-        return tuple(RunState(r, r.network, r.network.theta.copy(), r.network.frozen.copy(),
-                              r.history, r.history.mark(), r.step_count, r.stopped, r.base_seed)
-                     for r in self.runs)
+        """The runs as an undo command keeps them. A run that has not changed since the last
+        snapshot shares its arrays with it (an edit of the lesson costs the runs nothing)."""
+        last = {s.run: s for s in getattr(self, "_last", ())}
+        out = []
+        for r in self.runs:
+            s = last.get(r)
+            if not (s is not None and s.network is r.network and s.history is r.history
+                    and (s.step_count, s.stopped, s.base_seed) == (r.step_count, r.stopped,
+                                                                     r.base_seed)
+                    and s.history.n_steps == r.history.n_steps
+                    and np.array_equal(s.theta, r.network.theta)
+                    and np.array_equal(s.frozen, r.network.frozen)):
+                s = RunState(r, r.network, r.network.theta.copy(), r.network.frozen.copy(),
+                             r.history, r.history.mark(), r.step_count, r.stopped, r.base_seed)
+            out.append(s)
+        return tuple(out)
 
     def _restore(self, snap):
         old = list(self.runs)
