@@ -389,6 +389,9 @@ class Comparison(QObject):
         self._concealed = None  # the canvas's own concealed flag while it shows a difference
         self.last_refusal = ""
         self.dialog = None
+        self.caption = QLabel(window.view, objectName="runCaption")
+        self.caption.setAccessibleName("Run shown on the canvas")
+        self.caption.hide()
         self._lesson = None
         self._load_runs()
         self._last = self._snapshot()
@@ -711,6 +714,7 @@ class Comparison(QObject):
             run = what[1]
             self.source = CanvasSource(c, run, diff=what[0] == "diff")
             new = self.source
+        self._update_caption()
         if view.controller is not new:
             view.controller = new
             # a difference has no backward pass: its δ, Err and ∂L/∂θ are hidden meanwhile
@@ -755,6 +759,24 @@ class Comparison(QObject):
             return
         item.setToolTip(f"Δ{name} = {name} (main) − {name} ({run.name})\n"
                         f"= {fmt(a, d)} − {fmt(b, d)} = {fmt(a - b, d)}")
+
+    def _update_caption(self):
+        """The canvas says which run it shows, in the run's colour, when it is not the lesson."""
+        what, cap = self.shown, self.caption
+        if what[0] == MAIN:
+            cap.hide()
+            return
+        run = what[1]
+        text = (f"Run “{run.name}” (read-only)" if what[0] == "run" else
+                f"Δ = main − run “{run.name}”")
+        colour = run_color(run.colour).name()
+        cap.setText(text)
+        cap.setStyleSheet(f"QLabel {{ border: 2px solid {colour}; border-radius: 3px; "
+                          f"padding: 1px 6px; background: palette(base); color: palette(text); }}")
+        cap.adjustSize()
+        cap.move(6, 6)
+        cap.show()
+        cap.raise_()
 
     def _rebuild_canvas(self):
         """A run made again (a new shape) needs new items on the canvas."""

@@ -141,6 +141,7 @@ def test_undo_redo_promote_and_remove(qtbot, window):
     key = ("w", 3, 5)
     cmp.selector.activated.emit(1)
     assert window.view.labels[key].text() == f"w35 = {fmt(run.network.weight(3, 5))}"
+    assert cmp.caption.isVisible() and cmp.caption.text() == "Run “η = 3.0” (read-only)"
     y5 = run.network.forward(c.inputs[c.sample])[0]
     assert window.view.neurons[5].value_text() == fmt(y5)
     cmp.selector.activated.emit(2)
@@ -156,6 +157,7 @@ def test_undo_redo_promote_and_remove(qtbot, window):
     assert not window.view.controller.edit(key, "1")  # edits are the main's
     assert "choose the main run" in window.message_label.text()
     cmp.selector.activated.emit(0)
+    assert not cmp.caption.isVisible()
     assert window.view.labels[key].text() == f"w35 = {fmt(c.network.weight(3, 5))}"
     assert window.view.labels[key].derivative_text() is not None
     cmp.selector.activated.emit(1)
