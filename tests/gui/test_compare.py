@@ -152,8 +152,9 @@ def test_undo_redo_promote_and_remove(qtbot, window):
     assert window.view.neurons[5].value_text() == fmt(c.network.forward(c.inputs[0])[0] - y5)
     edge = window.view.connections[(3, 5)]
     window.view.update_tooltip(edge)
-    assert edge.toolTip() == (f"Δw35 = w35 (main) − w35 (η = 3.0)\n= {fmt(c.network.weight(3, 5))}"
-                              f" − {fmt(run.network.weight(3, 5))} = {fmt(diff)}")
+    assert edge.toolTip() == ("Δw35 = w35 (main) − w35 (η = 3.0)\n"
+                              f"= {fmt(c.network.weight(3, 5))} − "
+                              f"{fmt(run.network.weight(3, 5))} = {fmt(diff)}")
     assert not window.view.controller.edit(key, "1")  # edits are the main's
     assert "choose the main run" in window.message_label.text()
     cmp.selector.activated.emit(0)
