@@ -556,6 +556,12 @@ def document_from_dict(d):
         _check_plain(v, _join("", k))
     lesson = Lesson(net, X, T, lr, bs, seed, name, description, extra, features, test_ratio,
                     split_seed, shuffle_seed, generator)
+    if "runs" in extra:  # comparison runs (engine.variants), kept in extra, checked here
+        from .variants import check_runs
+        try:
+            check_runs(extra["runs"], lesson, step_count)
+        except ValueError as e:
+            raise LessonFileError(str(e)) from None
     return lesson, history, step_count
 
 

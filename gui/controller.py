@@ -123,6 +123,7 @@ class Controller(QObject):
         self.walk = None       # the phase walk in progress (gui.phases.Walk)
         self.init, self.init_a = "glorot", 0.5  # how Randomize and new neurons initialise
         self._run = None       # the open training run: its State before, and its step count
+        self.lesson_hooks = []  # callables(lesson): add to what to_lesson makes (gui.compare)
         self.load_lesson(lesson or load_preset("notes_linear"))
 
     # -- the lesson -----------------------------------------------------------------------------
@@ -164,10 +165,13 @@ class Controller(QObject):
     def to_lesson(self) -> Lesson:
         """The current state as a Lesson (an independent copy), e.g. to save it."""
         X, T = self.all_data()
-        return Lesson(self.network.copy(), X, T, self.lr, self.batch_size, self.seed,
-                      self.lesson.name, self.lesson.description, dict(self.lesson.extra),
-                      self.features, self.test_ratio, self.split_seed, self.shuffle_seed,
-                      self.generator)
+        lesson = Lesson(self.network.copy(), X, T, self.lr, self.batch_size, self.seed,
+                        self.lesson.name, self.lesson.description, dict(self.lesson.extra),
+                        self.features, self.test_ratio, self.split_seed, self.shuffle_seed,
+                        self.generator)
+        for hook in self.lesson_hooks:
+            hook(lesson)
+        return lesson
 
     # -- the data set -----------------------------------------------------------------------------
     def _data(self):

@@ -94,12 +94,8 @@ def export_diagram_png(view, path, scale=SCALE):
     _write(path, _png_bytes(diagram_image(view, scale)))
 
 
-def diagram_svg(view, title="Backprop Lab network") -> bytes:
-    """The network diagram as SVG (vector: text stays text), one unit per scene unit."""
-    source = diagram_rect(view)
-    if source.isEmpty():
-        raise ExportError("there is no diagram to export")
-    w, h = math.ceil(source.width()), math.ceil(source.height())
+def _svg(w, h, title, paint) -> bytes:
+    """SVG of ``w`` × ``h`` units (one per CSS pixel) drawn by ``paint(painter)``."""
     data = QByteArray()
     buf = QBuffer(data)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -112,11 +108,20 @@ def diagram_svg(view, title="Backprop Lab network") -> bytes:
     gen.setDescription("Exported from Backprop Lab")
     painter = QPainter(gen)
     try:
-        _render(view, painter, QRectF(0, 0, w, h), source)
+        paint(painter)
     finally:
         painter.end()
     buf.close()
     return bytes(data)
+
+
+def diagram_svg(view, title="Backprop Lab network") -> bytes:
+    """The network diagram as SVG (vector: text stays text), one unit per scene unit."""
+    source = diagram_rect(view)
+    if source.isEmpty():
+        raise ExportError("there is no diagram to export")
+    w, h = math.ceil(source.width()), math.ceil(source.height())
+    return _svg(w, h, title, lambda painter: _render(view, painter, QRectF(0, 0, w, h), source))
 
 
 def export_diagram_svg(view, path):
@@ -139,6 +144,21 @@ def plot_image(plot_widget, scale=SCALE) -> QImage:
 
 def export_plot_png(plot_widget, path, scale=SCALE):
     _write(path, _png_bytes(plot_image(plot_widget, scale)))
+
+
+def plot_svg(plot_widget, title="Backprop Lab plot") -> bytes:
+    """A pyqtgraph PlotWidget as SVG at its size on screen (vector: curves stay lines, text
+    stays text). pyqtgraph's own SVGExporter fails on the paths this Qt writes."""
+    w, h = plot_widget.viewport().width(), plot_widget.viewport().height()
+    if w < 2 or h < 2:
+        raise ExportError("the plot has no size yet: show its panel first")
+    source = plot_widget.mapToScene(plot_widget.viewport().rect()).boundingRect()
+    return _svg(w, h, title, lambda painter: _render(plot_widget, painter,
+                                                     QRectF(0, 0, w, h), source))
+
+
+def export_plot_svg(plot_widget, path):
+    _write(path, plot_svg(plot_widget))
 
 
 class _NamedCSVExporter(CSVExporter):
@@ -213,3 +233,27 @@ def export_history_csv(history, labels, path):
     if history.n_buckets == 0:
         raise ExportError("there is no history yet: take a step first")
     _write(path, history_csv(history, labels))
+
+
+def compared_loss_csv(histories) -> str:
+    """Several runs' loss as CSV text: ``step`` then one column per run (``histories``: column
+    name → History), one row per step any of them stored (as ``history_csv``: row k is the loss
+    step k started from, counted from each history's start); a run without that step leaves
+    its cell empty."""
+    columns = {}
+    for name, history in histories.items():
+        steps, values = history_rows(history)
+        columns[name] = dict(zip((steps + history.start).tolist(), values[:, 0].tolist()))
+    all_steps = sorted(set().union(*(c.keys() for c in columns.values())))
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["step", *(f"L ({name})" for name in columns)])
+    for step in all_steps:
+        w.writerow([step, *(number_text(c[step]) if step in c else "" for c in columns.values())])
+    return out.getvalue()
+
+
+def export_compared_loss_csv(histories, path):
+    if not any(h.n_buckets for h in histories.values()):
+        raise ExportError("there is no history yet: take a step first")
+    _write(path, compared_loss_csv(histories))

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
 
 from engine.lesson import load_preset, preset_names
 
-from . import (architecture_panel, autosave, boundary, classroom, crash, file_actions, keyboard,
-               teaching)
+from . import (architecture_panel, autosave, boundary, classroom, compare, crash, file_actions,
+               keyboard, teaching)
 from . import exercise_dialog
 from .canvas.view import NetworkView
 from .fitted_label import FittedLabel
@@ -127,7 +127,7 @@ class MainWindow(QMainWindow):
         self.size_docks()
         # features that add their own docks, actions and menus (and may size them after ours)
         for feature in (teaching, file_actions, autosave, architecture_panel, boundary, classroom,
-                        crash, keyboard, exercise_dialog):
+                        crash, compare, keyboard, exercise_dialog):
             feature.install(self)
         self._update_status()
 

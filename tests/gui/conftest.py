@@ -38,3 +38,18 @@ def comma_locale():
     assert QLocale().decimalPoint() == ","
     yield
     QLocale.setDefault(old)
+
+
+@pytest.fixture(autouse=True)
+def light_look_afterwards():
+    """The canvas's colours and line widths and the plots' look are module-wide: a test that
+    switches the theme or the text size (the random user does, in whatever order its seed
+    gives) leaves the Light look at 1× behind, as a new window finds it, for a next test that
+    draws without a window."""
+    yield
+    from gui import plots, style
+    from gui.canvas import theme
+
+    theme.use(style.LIGHT)
+    theme.set_line_scale(1.0)
+    plots.use_look(style.LIGHT)
