@@ -271,7 +271,7 @@ def test_unknown_top_level_keys_are_kept():
     assert script_to_dict(loads_script(json.dumps(d)))["made_by"] == {"teacher": "A"}
 
 
-# -- the tour's numbers ------------------------------------------------------------------------------
+# -- the tour's numbers ----------------------------------------------------------------------------
 def test_the_tour_walks_the_notes_in_order_with_a_slide_at_each_slip():
     titles = [s.title for s in builtin_script().slides]
     order = ["numbering", "forward pass", "loss", "Err", "output δ", "hidden δ", "ReLU",
