@@ -367,6 +367,8 @@ class ScriptPlayer(QObject):
                 quiz.raise_()
         self._update_panel()
         self._share_column()
+        if self._presenting():  # no panels: the status bar says where the script is
+            w.show_message(f"Slide {index + 1} / {len(self.script.slides)}: {slide.title}")
         w.view.setFocus(Qt.FocusReason.OtherFocusReason)  # the clicker's keys are not typed
 
     def _act(self, slide):

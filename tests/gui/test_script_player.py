@@ -181,9 +181,14 @@ def test_the_tours_numbers_are_the_notes_with_the_slips_corrected(qtbot, window)
     go_to(qtbot, window, "forward pass")
     for j in (3, 4, 5, 6, 7):
         assert view.neurons[j].value_text() == fmt(lin[f"y{j}"])
-    assert "?" in view.neurons[3].note.text() or "δ3" not in (view.neurons[3].note.text() or "")
+        assert f"net{j} = {fmt(lin[f'net{j}'])}" in view.neurons[j].note.text()
+    # the forward pass only: δ, ∂L/∂w and L are not computed yet
+    assert view.neurons[3].note.text().endswith("δ3 = ?")
+    assert label(window, ("w", 3, 5)) == "w35 = 0.400 ∂L/∂w = ?"
+    assert window.findChild(QLabel, "lossLabel").text() == "L = ?"
     go_to(qtbot, window, "The loss")
     assert window.findChild(QLabel, "lossLabel").text() == f"L = {fmt(lin['L'], 6)}"
+    assert view.neurons[5].note.text().endswith("δ5 = ?")
     go_to(qtbot, window, "Err:")
     for k in (5, 6, 7):
         assert f"Err{k} = {fmt(lin[f'Err{k}'])}" in label(window, ("ob", 0, k))
