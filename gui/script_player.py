@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPalette
 from PySide6.QtWidgets import (
     QFileDialog, QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget,
@@ -166,6 +166,8 @@ class ScriptPlayer(QObject):
         self.recorder = None     # gui.script_recorder.SlideEditor, made when first asked
         self._loaded = None      # the Lesson the current slide loaded (the document is ours)
         self._step_shortcuts = []
+        self._train_lesson = None  # the lesson a slide's train action is training
+        self.controller.trainingStateChanged.connect(self._training_state)
         self.panel = ScriptPanel()
         self.dock = window.add_dock("script", "Script", self.panel,
                                     Qt.DockWidgetArea.RightDockWidgetArea)
@@ -244,10 +246,14 @@ class ScriptPlayer(QObject):
         if on:
             if not self._step_shortcuts:
                 self._step_shortcuts = step.shortcuts()
+                self._step_tip = step.toolTip()
             step.setShortcuts([s for s in self._step_shortcuts if s != QKeySequence("Space")])
+            step.setToolTip("One forward pass, one backward pass, one update (Space is Next "
+                            "slide while a script plays; Esc leaves it)")
         else:
             if self._step_shortcuts:
                 step.setShortcuts(self._step_shortcuts)
+                step.setToolTip(self._step_tip)
             self._step_shortcuts = []
         for action, keys in ((self.actionNext, NEXT_KEYS), (self.actionBack, BACK_KEYS),
                              (self.actionBlank, BLANK_KEYS), (self.actionLeave, LEAVE_KEYS)):
@@ -379,17 +385,32 @@ class ScriptPlayer(QObject):
             for _ in range(a.count):
                 if c.step() is None:
                     break
+            c.undo_stack.setClean()  # what the slide did is not a change of the teacher's
         elif a.kind == "phase":
             for _ in range(a.count):
                 c.advance_phase()
+            c.undo_stack.setClean()
         elif a.kind == "train":
             c.start_training(a.to_step - c.step_count)
+            self._train_lesson = c.lesson
         elif a.kind == "explain":
             key = element_key(a.target, c.network)
             if self._presenting():
                 c.select(key)
             else:
                 w.teaching.explain(key)
+
+    def _training_state(self, running):
+        """A slide's training run, once over, is the slide's state, not a change to save
+        (unless the teacher changed something while it ran: then the run was split)."""
+        if not running and self._train_lesson is not None:
+            # the run becomes its undo command right after it says it stopped
+            QTimer.singleShot(0, self, self._training_settled)
+
+    def _training_settled(self):
+        c, lesson, self._train_lesson = self.controller, self._train_lesson, None
+        if not c.training and c.lesson is lesson and c.undo_stack.count() == 1:
+            c.undo_stack.setClean()
 
     def _presenting(self):
         classroom = getattr(self.window, "classroom", None)

@@ -55,7 +55,7 @@ def assert_on_slide(qtbot, window, k):
     """Slide k (from 0) is shown exactly as recorded."""
     player, c = window.scripts, window.controller
     slide = TOUR.slides[k]
-    qtbot.waitUntil(lambda: not c.training, timeout=5000)
+    qtbot.waitUntil(lambda: not c.training and c.undo_stack.isClean(), timeout=5000)
     theta, steps, lesson = expected_parameters(slide)
     assert player.index == k
     assert window.findChild(QLabel, "scriptCounter").text() == f"{k + 1} / {len(TOUR.slides)}"
@@ -83,6 +83,7 @@ def assert_on_slide(qtbot, window, k):
         assert c.walk is None and not window.view.concealed
         assert_canvas_shows_one_state(window.view, c)
     assert not window.scripts.blank.isVisible()
+    assert c.undo_stack.isClean()  # what the slide did is no unsaved change
 
 
 def test_the_tour_through_the_clicker_keys_shows_every_slide_as_recorded(qtbot, window):
@@ -104,7 +105,9 @@ def test_space_is_next_while_playing_and_step_again_after_leaving(qtbot, window)
     start_tour(qtbot, window)
     press(qtbot, window, Qt.Key.Key_Space)
     assert window.scripts.index == 1 and c.step_count == 0  # Next slide, not a Step
+    assert "Space is Next slide" in window.actionStep.toolTip()
     press(qtbot, window, Qt.Key.Key_Escape)
+    assert window.actionStep.toolTip().endswith("(Space)")
     assert not window.scripts.playing
     assert "Shift+F5" in window.findChild(QLabel, "messageLabel").text()
     c._end_walk()
