@@ -274,7 +274,9 @@ def _state(sd, where):
         preset = _choice(sd["preset"], f"{where}.preset", preset_names())
         steps = _int(_get(sd, "steps", where, 0), f"{where}.steps", 0, MAX_STATE_STEPS)
         state = SlideState(preset=preset, steps=steps, sample=sample)
-        lesson, _, step_count = state.build()
+        # its shape and step count are enough to check the slide: the steps are trained only
+        # when the slide is shown, so a file of many slides costs no training to open
+        lesson, step_count = load_preset(preset), steps
     else:
         if "steps" in sd:
             raise LessonFileError(f"{where}.steps is for a preset; an embedded lesson keeps "

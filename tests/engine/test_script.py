@@ -237,6 +237,18 @@ def test_hostile_bytes_are_refused_quickly_with_one_line(data, message):
     assert message in str(e.value) and "\n" not in str(e.value)
 
 
+def test_many_slides_of_long_trained_presets_open_without_training():
+    slide = {"state": {"preset": "xor", "steps": 100_000}, "prompt": "p" * 10_000,
+             "action": {"kind": "train", "to_step": 100_000_000}}
+    d = {"format": FORMAT, "version": 1, "slides": [slide] * 500}
+    t = time.perf_counter()
+    script = loads_script(json.dumps(d))
+    assert time.perf_counter() - t < 2 and len(script.slides) == 500
+    d["slides"] = d["slides"] + [slide]
+    with pytest.raises(ScriptFileError, match="slides has 501 slides; a script holds at most 500"):
+        loads_script(json.dumps(d))
+
+
 def test_only_regular_files_are_read_and_a_failed_write_changes_nothing(tmp_path):
     with pytest.raises(ScriptFileError, match="this is a folder"):
         read_script(tmp_path)

@@ -17,6 +17,7 @@ from gui.style import fmt
 from gui.training import SPEEDS
 from tests.engine.test_script import hand_forward
 from tests.gui.contract import assert_canvas_shows_one_state
+from tests.gui.test_accessibility import controls, unnamed
 
 NEXT = (Qt.Key.Key_PageDown, Qt.Key.Key_Space, Qt.Key.Key_Right, Qt.Key.Key_Down)
 BACK = (Qt.Key.Key_PageUp, Qt.Key.Key_Left, Qt.Key.Key_Up)
@@ -236,6 +237,7 @@ def test_record_edit_save_and_open_a_script(qtbot, window, tmp_path):
           Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier)
     editor = player.recorder
     assert editor.isVisible()
+    assert unnamed(controls(editor)) == []  # every field says what it is to a screen reader
     prompt = editor.findChild(QPlainTextEdit, "slidePrompt")
     prompt.setPlainText("")
     qtbot.keyClicks(prompt, "Look at **w46**")
