@@ -350,6 +350,7 @@ class ScriptPlayer(QObject):
         self.blank.hide()
         w, c = self.window, self.controller
         c.pause()  # a run in progress becomes an undo step of the lesson it belongs to
+        w.clear_message()  # e.g. an earlier slide's "Phase 3 of 6": it is not about this one
         lesson, history, steps = slide.state.build()
         self._loaded = lesson
         c.load_lesson(lesson, history, steps)
@@ -364,7 +365,11 @@ class ScriptPlayer(QObject):
         self._apply_show(slide.show)
         if slide.select is not None:
             c.select(element_key(slide.select, c.network))
+        hidden = [d for d in w.docks.values() if d.isHidden()]
         self._act(slide)
+        if self._presenting():  # a phase walk opens the math panel: not while presenting
+            for dock in hidden:
+                dock.hide()
         if slide.question is not None:
             kind, target = slide.question.kind, slide.question.target
             teaching.quiz.ask(kind, element_key(target, c.network))

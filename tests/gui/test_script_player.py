@@ -285,3 +285,19 @@ def test_the_tour_asks_before_replacing_unsaved_changes(qtbot, window, monkeypat
                  if a.text().replace("&", "") == "Teach")
     assert any(a.menu() is not None and a.menu().objectName() == "menuScript"
                for a in teach.actions())
+
+
+def test_in_presentation_mode_the_slides_keep_the_screen_to_the_network(qtbot, window):
+    press(qtbot, window, Qt.Key.Key_F5)
+    assert window.classroom.presenting
+    start_tour(qtbot, window)
+    for _ in range(4):
+        press(qtbot, window, Qt.Key.Key_PageDown)
+    assert window.scripts.index == 4
+    assert [n for n, d in window.docks.items() if not d.isHidden()] == []
+    assert window.controller.selection == ("w", 3, 5)  # explained: selected, as the math says
+    message = window.findChild(QLabel, "messageLabel").text()
+    assert message == f"Slide 5 / {len(TOUR.slides)}: {TOUR.slides[4].title}"
+    press(qtbot, window, Qt.Key.Key_Escape)
+    press(qtbot, window, Qt.Key.Key_F5)
+    assert not window.classroom.presenting and not window.docks["math"].isHidden()
