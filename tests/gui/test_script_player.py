@@ -301,3 +301,18 @@ def test_in_presentation_mode_the_slides_keep_the_screen_to_the_network(qtbot, w
     press(qtbot, window, Qt.Key.Key_Escape)
     press(qtbot, window, Qt.Key.Key_F5)
     assert not window.classroom.presenting and not window.docks["math"].isHidden()
+
+
+def test_the_answer_field_keeps_its_space_and_page_down_still_moves_on(qtbot, window):
+    start_tour(qtbot, window)
+    k = next(i for i, s in enumerate(TOUR.slides) if s.question is not None)
+    window.scripts.go(k)
+    assert window.view.hasFocus()  # the slide's keys reach the window, not the field
+    field = window.findChild(QLineEdit, "quizGuess")
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus)
+    qtbot.keyClicks(field, "0.2")
+    qtbot.keyClick(field, Qt.Key.Key_Space)
+    assert field.text() == "0.2 " and window.scripts.index == k
+    qtbot.keyClick(field, Qt.Key.Key_PageDown)
+    assert window.scripts.index == k + 1
