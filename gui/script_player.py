@@ -118,6 +118,14 @@ class ScriptPanel(QWidget):
         if event.type() == QEvent.Type.FontChange:
             self._apply_look()
 
+    def needed_height(self):
+        """The dock height that shows the whole prompt at the prompt's present width."""
+        doc = self.prompt.document()
+        doc.setTextWidth(self.prompt.viewport().width())
+        rest = self.height() - self.prompt.viewport().height()  # header, buttons, frames
+        title_bar = 2 * self.fontMetrics().height()  # the dock's own title, roughly
+        return round(doc.size().height()) + rest + title_bar
+
     def text(self):
         """What the panel shows, as plain text (tests, copying)."""
         return "\n".join((self.counter.text(), self.title.text(), self.prompt.toPlainText()))
@@ -282,12 +290,15 @@ class ScriptPlayer(QObject):
         return True
 
     def _share_column(self):
-        """The right column between the math panel (or Predict) and the Script panel."""
+        """The right column between the math panel (or Predict) and the Script panel: the
+        prompt as much as it needs, from 30 % to 60 % of the column."""
         w = self.window
         above = [d for d in (w.teaching.math_dock, w.teaching.quiz_dock) if not d.isHidden()]
         if above and not self.dock.isHidden() and not self._presenting():
-            height = w.height()
-            w.resizeDocks([above[0], self.dock], [round(height * 0.55), round(height * 0.4)],
+            column = above[0].height() + self.dock.height()
+            need = self.panel.needed_height()
+            mine = round(min(max(need, 0.3 * column), 0.6 * column))
+            w.resizeDocks([above[0], self.dock], [column - mine, mine],
                           Qt.Orientation.Vertical)
 
     def resume(self):
