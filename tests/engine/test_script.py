@@ -3,7 +3,6 @@ agrees with its schema, a slide's state is rebuilt exactly, and every malformed 
 script is refused with one line naming the field."""
 from __future__ import annotations
 
-import copy
 import json
 import os
 import pathlib

@@ -4,8 +4,6 @@ playing and Step again after leaving, leaving and coming back, the blank screen,
 numbers on the canvas and in the math panel, recording, saving and opening a script."""
 from __future__ import annotations
 
-import numpy as np
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit
