@@ -14,9 +14,8 @@ from PySide6.QtWidgets import (
 
 from engine.lesson import load_preset, preset_names
 
-from . import (architecture_panel, autosave, boundary, classroom, compare, crash, file_actions,
-               keyboard, teaching)
-from . import exercise_dialog
+from . import (architecture_panel, autosave, boundary, classroom, compare, crash,
+               exercise_dialog, file_actions, keyboard, script_player, teaching)
 from .canvas.view import NetworkView
 from .fitted_label import FittedLabel
 from .controller import Controller
@@ -126,8 +125,8 @@ class MainWindow(QMainWindow):
         self.setGeometry(classroom.default_geometry(self.screen().availableGeometry()))
         self.size_docks()
         # features that add their own docks, actions and menus (and may size them after ours)
-        for feature in (teaching, file_actions, autosave, architecture_panel, boundary, classroom,
-                        crash, compare, keyboard, exercise_dialog):
+        for feature in (teaching, file_actions, autosave, architecture_panel, boundary,
+                        script_player, classroom, crash, compare, keyboard, exercise_dialog):
             feature.install(self)
         self._update_status()
 

@@ -27,7 +27,12 @@ LEAVE_OUT = {"actionQuit"}  # closing the window ends the test, not the app's tr
 GOOD = ("0.5", "−0.25", "1e-3", "2", "-1.5", "0", "0.125", "3")
 BAD = ("abc", "", "nan", "1e999", "--1", "0.5.5", "inf", "½")
 SLOW = {"actionThemeDark", "actionThemeHighContrast", "actionThemeLight", "actionPresentation",
-        "actionFullScreen", "actionGradientCheck"}  # rebuild much of the window: rarer
+        "actionFullScreen", "actionGradientCheck",
+        # lesson scripts: a slide replaces the document and rebuilds the canvas and plots
+        "actionNotesTour", "actionPlayScript", "actionResumeScript", "actionScriptNext",
+        "actionScriptBack", "actionAddSlide", "actionEditSlide", "actionDeleteSlide",
+        "actionOpenScript", "actionSaveScript", "actionScriptBlank", "actionScriptLeave",
+        }  # rebuild much of the window: rarer
 
 
 class RandomUser:
