@@ -2,6 +2,7 @@
 import time
 
 import numpy as np
+from PySide6.QtGui import QAction
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLineEdit, QSpinBox, QTableWidget, QToolBar
 
@@ -447,3 +448,14 @@ def test_space_in_the_predict_answer_types_a_space_and_does_not_step(qtbot, wind
     qtbot.keyClicks(guess, "0.1")
     qtbot.keyClick(guess, Qt.Key.Key_Space)
     assert window.controller.step_count == 0 and guess.text() == "0.1 "
+
+
+def test_no_two_actions_share_a_shortcut(window):
+    """A shortcut given to two actions is ambiguous: Qt then runs neither, silently. Every
+    feature installs its own actions, so this is where a clash would show."""
+    owners = {}
+    for a in window.findChildren(QAction):
+        for key in a.shortcuts():
+            owners.setdefault(key.toString(), []).append(a.objectName() or a.text())
+    assert len(owners) > 50  # every feature's actions are there
+    assert {k: v for k, v in owners.items() if len(v) > 1} == {}
