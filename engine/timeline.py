@@ -1,0 +1,342 @@
+"""Every past step, exactly, in bounded memory: checkpoints plus deterministic replay.
+
+A ``Timeline`` is the lesson's steps as *segments*: a segment starts from one state (the
+parameters, frozen flags, update order, architecture, data, η, batch size and shuffle seed) at
+step count ``start`` and holds the steps taken from it with nothing changed in between. An edit,
+a data change or a change of shape starts a new segment at the step count it happened at, so a
+step after an edit is replayed from the edited state.
+
+Within a segment, the parameters after every ``spacing``-th step are kept (a *checkpoint*); the
+state after any step k is the nearest checkpoint at or before k, then the engine's own training
+from there (``Network.train`` with ``start`` = the checkpoint's step: the same batches, shuffle
+order, update order and frozen flags), bit for bit what ran — ``train`` and ``step`` agree bit for
+bit however a run is split. When more than ``capacity`` checkpoints are kept (all segments
+together), every other one goes and the spacing doubles, so memory stays at about capacity ×
+parameters floats (plus one state per segment) for any number of steps, and showing a step
+replays fewer than ``spacing`` steps (1,024 at 10⁶ steps with the default capacity of 2,048).
+
+Step counts are the lesson's: the state at k is the one step k + 1 starts from, i.e. after step
+k, or after the last edit made at step count k. Recording steps that start at step count s first
+drops everything the timeline held from s on (after Undo, Reset or Randomize the old future is
+gone; a ``mark`` taken before brings it back).
+
+Undo without copies, as in ``engine.history``: ``mark()`` is small (references and counts),
+``restore(mark)`` is exact whatever happened in between, because stored rows are never written
+again once a mark may see them (a write after a restore to an earlier point copies first). NumPy
+only.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .network import Network
+
+CAPACITY = 2048  # checkpoints kept over all segments before the spacing doubles
+
+
+@dataclass(frozen=True, eq=False)
+class Segment:
+    """The state a run of steps started from, and what those steps used. ``network`` is a
+    private copy (architecture, frozen flags, update order; its parameters are the replay's
+    scratch space), ``theta0`` the parameters at ``start``; ``info`` is whatever the caller
+    gave for it (the controller keeps its data set and a history mark there)."""
+
+    start: int
+    theta0: np.ndarray
+    network: Network
+    X: np.ndarray
+    T: np.ndarray
+    lr: float
+    batch_size: int | None
+    shuffle_seed: int | None
+    info: object = None
+
+    @property
+    def frozen(self):
+        return self.network.frozen
+
+    @property
+    def update_order(self):
+        return self.network.update_order
+
+    def batch(self, step):
+        """(x, ob) of step number ``step`` + 1."""
+        idx = Network.batch_indices(len(self.X), self.batch_size, step, self.shuffle_seed)
+        return self.X[idx], self.T[idx]
+
+    def replay(self, theta, first, steps, params_out=None):
+        """The parameters after ``steps`` steps from ``theta`` at step count ``first``; the
+        losses before each (``params_out`` as in ``Network.train``)."""
+        net = self.network
+        np.copyto(net.theta, theta)
+        losses = net.train(self.X, self.T, self.lr, int(steps), self.batch_size,
+                           params_out=params_out, start=int(first),
+                           shuffle_seed=self.shuffle_seed)
+        return net.theta.copy(), losses
+
+
+class _Store:
+    """Checkpoint rows; ``used`` have been written (by this timeline or a future of it)."""
+
+    __slots__ = ("rows", "used")
+
+    def __init__(self, n, n_params):
+        self.rows = np.empty((n, n_params))
+        self.used = 0
+
+    def copy(self, n, keep):
+        new = _Store(max(n, keep), self.rows.shape[1])
+        new.rows[:keep] = self.rows[:keep]
+        new.used = keep
+        return new
+
+
+@dataclass(frozen=True, eq=False)
+class _Entry:
+    """A segment with its checkpoints: ``store.rows[i]`` is the state after step
+    ``segment.start + (i + 1) × spacing``; ``n_ck`` of them, ``n_steps`` steps."""
+
+    segment: Segment
+    store: _Store
+    n_ck: int
+    n_steps: int
+
+
+@dataclass(frozen=True, eq=False)
+class Mark:
+    """A moment of a timeline (``Timeline.mark``)."""
+
+    entries: list
+    n_entries: int
+    last: _Entry | None
+    spacing: int
+    total: int
+    end: np.ndarray | None
+
+
+@dataclass(frozen=True, eq=False)
+class Shown:
+    """The state after step ``step`` (``Timeline.state_at``): ``theta``, the ``segment`` it
+    belongs to (frozen flags, update order, data, η, batch size) and ``last``, the StepRecord
+    of step ``step`` itself (values before it; None at a segment's start)."""
+
+    step: int
+    theta: np.ndarray
+    segment: Segment
+    last: object = None
+
+
+class Timeline:
+    def __init__(self, capacity=CAPACITY):
+        if capacity < 2 or capacity % 2:
+            raise ValueError("capacity must be an even number ≥ 2")
+        self.capacity = capacity
+        self._entries = []   # sealed segments, then the last one (its counts are below)
+        self._n = 0          # segments in this timeline (the list may hold a future beyond)
+        self._last = None    # the last segment's entry with its live counts
+        self.spacing = 1
+        self._total = 0      # checkpoints over all segments
+        self._end = None     # the parameters after the last step recorded
+
+    # -- reading -----------------------------------------------------------------------------------
+    def segments(self):
+        """The segments, oldest first, with their step counts: [(segment, n_steps)]."""
+        out = [(e.segment, e.n_steps) for e in self._entries[:self._n - 1]]
+        if self._last is not None:
+            out.append((self._last.segment, self._last.n_steps))
+        return out
+
+    def _all(self):
+        return self._entries[:self._n - 1] + ([self._last] if self._last is not None else [])
+
+    @property
+    def first_step(self):
+        """The earliest step count the timeline can show (None while it is empty)."""
+        return self._entries[0].segment.start if self._n else None
+
+    @property
+    def last_step(self):
+        """The step count after the last step recorded (None while empty)."""
+        e = self._last
+        return None if e is None else e.segment.start + e.n_steps
+
+    def __len__(self):
+        """Steps recorded."""
+        return sum(e.n_steps for e in self._all())
+
+    def checkpoints(self):
+        return self._total
+
+    def nbytes(self):
+        """Memory held by checkpoints and segment starts (the data arrays are shared)."""
+        return sum(e.store.rows.nbytes + e.segment.theta0.nbytes for e in self._all())
+
+    def _entry_at(self, k):
+        """The latest entry whose segment starts at or before step count k and reaches it."""
+        entries = self._all()
+        lo, hi = 0, len(entries)
+        while lo < hi:  # the last entry with start ≤ k
+            mid = (lo + hi) // 2
+            if entries[mid].segment.start <= k:
+                lo = mid + 1
+            else:
+                hi = mid
+        if lo == 0:
+            raise ValueError(f"step {k:,} is before the timeline's first step")
+        e = entries[lo - 1]
+        if k > e.segment.start + e.n_steps:
+            raise ValueError(f"step {k:,} is after the timeline's last step")
+        return e
+
+    def segment_at(self, k):
+        return self._entry_at(int(k)).segment
+
+    def _checkpoint(self, e, k):
+        """(step count, parameters) of the last checkpoint of ``e`` at or before k."""
+        i = min((k - e.segment.start) // self.spacing, e.n_ck)
+        if i == 0:
+            return e.segment.start, e.segment.theta0
+        return e.segment.start + i * self.spacing, e.store.rows[i - 1]
+
+    def state_at(self, k, with_last=True):
+        """``Shown``: the exact state after step k (replayed from the nearest checkpoint)."""
+        k = int(k)
+        e = self._entry_at(k)
+        seg = e.segment
+        last = None
+        if with_last and k > seg.start:
+            at, theta = self._checkpoint(e, k - 1)
+            if k - 1 > at:
+                theta, _ = seg.replay(theta, at, k - 1 - at)
+            net = seg.network
+            np.copyto(net.theta, theta)
+            x, t = seg.batch(k - 1)
+            last = net.step(x, t, seg.lr)
+            theta = net.theta.copy()
+        else:
+            at, theta = self._checkpoint(e, k)
+            theta = seg.replay(theta, at, k - at)[0] if k > at else theta.copy()
+        return Shown(k, theta, seg, last)
+
+    def rows(self, a, b):
+        """History rows of steps a + 1 … b: the loss each started from and the parameters
+        after it, shape (b − a, 1 + n_params) — replayed, segment by segment."""
+        out = []
+        k = a
+        while k < b:
+            e = self._entry_at(k)
+            seg = e.segment
+            n = min(b, seg.start + e.n_steps) - k
+            if n <= 0:
+                raise ValueError(f"no steps recorded after step {k:,}")
+            theta = self.state_at(k, with_last=False).theta
+            params = np.empty((n, len(theta)))
+            _, losses = seg.replay(theta, k, n, params)
+            out.append(np.column_stack((losses, params)))
+            k += n
+        return np.concatenate(out) if out else np.empty((0, 0))
+
+    # -- marks -------------------------------------------------------------------------------------
+    def mark(self):
+        return Mark(self._entries, self._n, self._last, self.spacing, self._total, self._end)
+
+    def restore(self, mark):
+        self._entries, self._n, self._last = mark.entries, mark.n_entries, mark.last
+        self.spacing, self._total, self._end = mark.spacing, mark.total, mark.end
+
+    # -- recording ---------------------------------------------------------------------------------
+    def truncate(self, k):
+        """Forget everything after step count k (the state at k stays)."""
+        k = int(k)
+        entries = self._all()
+        keep = [e for e in entries if e.segment.start <= k]
+        if not keep:
+            self._set_entries([], None)
+            return
+        e = keep[-1]
+        end_e = e.segment.start + e.n_steps
+        if len(keep) == len(entries) and end_e <= k:
+            return  # nothing after k
+        if end_e > k:
+            end = self.state_at(k, with_last=False).theta
+            keep[-1] = _Entry(e.segment, e.store, min(e.n_ck, (k - e.segment.start)
+                                                      // self.spacing), k - e.segment.start)
+        else:
+            end = self.state_at(end_e, with_last=False).theta
+        self._set_entries(keep, end)
+
+    def _set_entries(self, entries, end):
+        """Make ``entries`` this timeline's, in a new list (marks keep the old one)."""
+        self._entries = list(entries)
+        self._n = len(entries)
+        self._last = entries[-1] if entries else None
+        self._total = sum(e.n_ck for e in entries)
+        self._end = end
+
+    def begin(self, network, X, T, lr, batch_size, shuffle_seed, step, info=None):
+        """Steps from ``network``'s state at step count ``step`` with these settings come next:
+        a new segment unless they continue the last one exactly. ``info`` (a callable, called
+        only for a new segment) is kept with it."""
+        step = int(step)
+        last = self._last
+        if last is not None and last.segment.start + last.n_steps == step:
+            s = last.segment
+            if (s.X is X and s.T is T and s.lr == lr and s.batch_size == batch_size
+                    and s.shuffle_seed == shuffle_seed and self._end is not None
+                    and self._end.tobytes() == network.theta.tobytes()
+                    and s.network.frozen.tobytes() == network.frozen.tobytes()
+                    and s.network.update_order == network.update_order
+                    and s.network.sizes == network.sizes
+                    and s.network.activations == network.activations
+                    and s.network.loss == network.loss):
+                return False
+        if self._n and self.last_step != step:
+            self.truncate(step)
+        entries = self._all()
+        if entries and entries[-1].n_steps == 0:
+            entries.pop()  # an edit after an edit: only the latest state is ever shown
+        seg = Segment(step, network.theta.copy(), network.copy(), X, T, float(lr), batch_size,
+                      shuffle_seed, info() if callable(info) else info)
+        entries.append(_Entry(seg, _Store(0, network.n_params), 0, 0))
+        self._set_entries(entries, network.theta.copy())
+        return True
+
+    def extend(self, params):
+        """Record steps of the open segment: ``params`` (k, n_params), the parameters after
+        each, in order (what ``Network.train``'s ``params_out`` holds)."""
+        params = np.asarray(params, dtype=np.float64)
+        if not len(params):
+            return
+        e = self._last
+        if e is None:
+            raise ValueError("begin() a segment before recording steps")
+        m = self.spacing
+        n0 = e.n_steps
+        first = m - n0 % m  # rows[first - 1] ends step n0 + first, a multiple of m
+        picks = params[first - 1::m]
+        store, n_ck = e.store, e.n_ck
+        if len(picks):
+            if store.used > n_ck or n_ck + len(picks) > len(store.rows):
+                store = store.copy(max(2 * len(store.rows), n_ck + len(picks), 16), n_ck)
+            store.rows[n_ck:n_ck + len(picks)] = picks
+            n_ck += len(picks)
+            store.used = n_ck
+        self._last = _Entry(e.segment, store, n_ck, n0 + len(params))
+        self._total += n_ck - e.n_ck
+        self._end = params[-1].copy()
+        while self._total > self.capacity:
+            self._thin()
+
+    def _thin(self):
+        """Every other checkpoint goes; the spacing doubles (new stores: marks keep theirs)."""
+        entries = []
+        for e in self._all():
+            kept = e.store.rows[1:e.n_ck:2]
+            store = _Store(len(kept), e.store.rows.shape[1])
+            store.rows[:] = kept
+            store.used = len(kept)
+            entries.append(_Entry(e.segment, store, len(kept), e.n_steps))
+        self.spacing *= 2
+        self._set_entries(entries, self._end)
