@@ -340,3 +340,32 @@ class Timeline:
             entries.append(_Entry(e.segment, store, len(kept), e.n_steps))
         self.spacing *= 2
         self._set_entries(entries, self._end)
+
+
+def history_at(history, step, timeline, base=None):
+    """A ``engine.history.Mark`` of ``history`` as it stands at step count ``step`` (an earlier
+    point of it than its end, e.g. to resume from there): its whole buckets up to that step kept
+    as they are, the steps after them replayed from ``timeline``. ``base`` — (step count, history
+    Mark) at the timeline's first step — serves when the timeline does not reach back to the last
+    whole bucket (a history loaded from a file). The history itself is not changed."""
+    from .history import History
+
+    step = int(step)
+    s = history.stride
+    cut = (step - history.start) // s * s
+    a = history.start + cut
+    work = History(history.n_columns, history.capacity, history.start)
+    first = timeline.first_step
+    if first is not None and a >= first:
+        nb = cut // s
+        work._store = history._store.copy(max(nb, 1), nb)
+        work.stride, work.n_buckets, work.n_steps = s, nb, cut
+    elif base is not None:
+        a, mark = base
+        work.restore(mark)
+    else:
+        raise ValueError(f"step {step:,} cannot be rebuilt: the timeline starts at step "
+                         f"{first}")
+    if step > a:
+        work.append(timeline.rows(a, step))
+    return work.mark()

@@ -16,6 +16,7 @@ from engine.lesson import load_preset, preset_names
 
 from . import (architecture_panel, autosave, boundary, classroom, crash, file_actions, keyboard,
                teaching)
+from . import timeline
 from .canvas.view import NetworkView
 from .fitted_label import FittedLabel
 from .controller import Controller
@@ -126,7 +127,7 @@ class MainWindow(QMainWindow):
         self.size_docks()
         # features that add their own docks, actions and menus (and may size them after ours)
         for feature in (teaching, file_actions, autosave, architecture_panel, boundary, classroom,
-                        crash, keyboard):
+                        crash, timeline, keyboard):
             feature.install(self)
         self._update_status()
 
