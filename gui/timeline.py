@@ -35,9 +35,9 @@ KEYS = (
     ("actionTimelineBack", "One Step Back", "Shift+Left", "back", "Show the step before"),
     ("actionTimelineForward", "One Step Forward", "Shift+Right", "forward",
      "Show the step after"),
-    ("actionTimelinePageBack", "A Screenful Back", "PageUp", "page_back",
+    ("actionTimelinePageBack", "A Screenful Back", "PgUp", "page_back",
      "Back by the steps the loss plot shows"),
-    ("actionTimelinePageForward", "A Screenful Forward", "PageDown", "page_forward",
+    ("actionTimelinePageForward", "A Screenful Forward", "PgDown", "page_forward",
      "Forward by the steps the loss plot shows"),
 )
 
@@ -229,7 +229,7 @@ class Timeline:
             a = window.add_action(name, text, shortcut, getattr(self.bar, slot), tip)
             self.actions[name] = a
         self.actionAlwaysDiscard = window.add_action(
-            "actionTimelineAlwaysDiscard", "Always Discard Later Steps", None,
+            "actionTimelineAlwaysDiscard", "Always Discard Later Steps", "Ctrl+Alt+D",
             set_always_discard, "Step or Train from a past step discards the later steps "
             "without asking (Undo still brings them back)", checkable=True)
         self.actionAlwaysDiscard.setChecked(always_discard())
