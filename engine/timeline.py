@@ -38,14 +38,18 @@ CAPACITY = 2048  # checkpoints kept over all segments before the spacing doubles
 
 @dataclass(frozen=True, eq=False)
 class Segment:
-    """The state a run of steps started from, and what those steps used. ``network`` is a
-    private copy (architecture, frozen flags, update order; its parameters are the replay's
-    scratch space), ``theta0`` the parameters at ``start``; ``info`` is whatever the caller
-    gave for it (the controller keeps its data set and a history mark there)."""
+    """The state a run of steps started from, and what those steps used: the architecture
+    (``sizes``, ``activations``, ``loss``), ``frozen`` flags and ``update_order``, ``theta0``
+    the parameters at step count ``start``, the data and settings; ``info`` is whatever the
+    caller gave for it (the controller keeps its data set and a history mark there)."""
 
     start: int
     theta0: np.ndarray
-    network: Network
+    sizes: tuple
+    activations: tuple
+    loss: str
+    update_order: str
+    frozen: np.ndarray
     X: np.ndarray
     T: np.ndarray
     lr: float
@@ -53,13 +57,33 @@ class Segment:
     shuffle_seed: int | None
     info: object = None
 
-    @property
-    def frozen(self):
-        return self.network.frozen
+    @classmethod
+    def of(cls, start, network, X, T, lr, batch_size, shuffle_seed, info=None):
+        return cls(int(start), network.theta.copy(), tuple(network.sizes),
+                   tuple(network.activations), network.loss, network.update_order,
+                   network.frozen.copy(), X, T, float(lr), batch_size, shuffle_seed, info)
+
+    def continued_by(self, network):
+        """Would ``network`` (its shape, frozen flags, update order) train as this segment?"""
+        return (self.update_order == network.update_order
+                and self.frozen.tobytes() == network.frozen.tobytes()
+                and self.sizes == tuple(network.sizes)
+                and self.activations == tuple(network.activations)
+                and self.loss == network.loss)
 
     @property
-    def update_order(self):
-        return self.network.update_order
+    def network(self):
+        """A scratch network of this segment's shape, frozen flags and update order (a few are
+        kept, built again when needed: a segment itself holds only arrays)."""
+        net = _SCRATCH.pop(self, None)
+        if net is None:
+            net = Network(list(self.sizes), list(self.activations), self.loss,
+                          update_order=self.update_order)
+            np.copyto(net.frozen, self.frozen)
+        _SCRATCH[self] = net
+        while len(_SCRATCH) > SCRATCH_NETWORKS:
+            _SCRATCH.pop(next(iter(_SCRATCH)))
+        return net
 
     def batch(self, step):
         """(x, ob) of step number ``step`` + 1."""
@@ -75,6 +99,10 @@ class Segment:
                            params_out=params_out, start=int(first),
                            shuffle_seed=self.shuffle_seed)
         return net.theta.copy(), losses
+
+
+SCRATCH_NETWORKS = 4
+_SCRATCH: dict = {}  # segment → its scratch network, least recently used first
 
 
 class _Store:
@@ -173,19 +201,21 @@ class Timeline:
         """Memory held by checkpoints and segment starts (the data arrays are shared)."""
         return sum(e.store.rows.nbytes + e.segment.theta0.nbytes for e in self._all())
 
+    def _get(self, i):
+        return self._last if i == self._n - 1 else self._entries[i]
+
     def _entry_at(self, k):
         """The latest entry whose segment starts at or before step count k and reaches it."""
-        entries = self._all()
-        lo, hi = 0, len(entries)
+        lo, hi = 0, self._n
         while lo < hi:  # the last entry with start ≤ k
             mid = (lo + hi) // 2
-            if entries[mid].segment.start <= k:
+            if self._get(mid).segment.start <= k:
                 lo = mid + 1
             else:
                 hi = mid
         if lo == 0:
             raise ValueError(f"step {k:,} is before the timeline's first step")
-        e = entries[lo - 1]
+        e = self._get(lo - 1)
         if k > e.segment.start + e.n_steps:
             raise ValueError(f"step {k:,} is after the timeline's last step")
         return e
@@ -286,21 +316,23 @@ class Timeline:
             if (s.X is X and s.T is T and s.lr == lr and s.batch_size == batch_size
                     and s.shuffle_seed == shuffle_seed and self._end is not None
                     and self._end.tobytes() == network.theta.tobytes()
-                    and s.network.frozen.tobytes() == network.frozen.tobytes()
-                    and s.network.update_order == network.update_order
-                    and s.network.sizes == network.sizes
-                    and s.network.activations == network.activations
-                    and s.network.loss == network.loss):
+                    and s.continued_by(network)):
                 return False
         if self._n and self.last_step != step:
             self.truncate(step)
-        entries = self._all()
-        if entries and entries[-1].n_steps == 0:
-            entries.pop()  # an edit after an edit: only the latest state is ever shown
-        seg = Segment(step, network.theta.copy(), network.copy(), X, T, float(lr), batch_size,
-                      shuffle_seed, info() if callable(info) else info)
-        entries.append(_Entry(seg, _Store(0, network.n_params), 0, 0))
-        self._set_entries(entries, network.theta.copy())
+        n = self._n
+        empty = n and self._last.n_steps == 0  # an edit after an edit: the latest replaces it
+        keep = n - 1 if empty else n
+        # the list is shared with marks: append in place only where no mark sees beyond it
+        entries = self._entries if len(self._entries) == keep else self._entries[:keep]
+        if keep and not empty:
+            entries[keep - 1] = self._last  # sealed (a mark with this many keeps its own)
+        seg = Segment.of(step, network, X, T, lr, batch_size, shuffle_seed,
+                         info() if callable(info) else info)
+        self._last = _Entry(seg, _Store(0, network.n_params), 0, 0)
+        entries.append(self._last)
+        self._entries, self._n = entries, keep + 1
+        self._end = network.theta.copy()
         return True
 
     def extend(self, params):
@@ -319,7 +351,7 @@ class Timeline:
         store, n_ck = e.store, e.n_ck
         if len(picks):
             if store.used > n_ck or n_ck + len(picks) > len(store.rows):
-                store = store.copy(max(2 * len(store.rows), n_ck + len(picks), 16), n_ck)
+                store = store.copy(max(2 * len(store.rows), n_ck + len(picks), 4), n_ck)
             store.rows[n_ck:n_ck + len(picks)] = picks
             n_ck += len(picks)
             store.used = n_ck
