@@ -13,7 +13,9 @@ order, update order and frozen flags), bit for bit what ran — ``train`` and ``
 bit however a run is split. When more than ``capacity`` checkpoints are kept (all segments
 together), every other one goes and the spacing doubles, so memory stays at about capacity ×
 parameters floats (plus one state per segment) for any number of steps, and showing a step
-replays fewer than ``spacing`` steps (1,024 at 10⁶ steps with the default capacity of 2,048).
+replays fewer than ``spacing`` steps. By default the capacity is what 2 MB of checkpoints hold
+for the first segment's network, at least 2,048: for the notes' net (15 parameters) 17,476
+checkpoints, so at 10⁶ steps every 64th step is kept and a step replays at most 63 steps.
 
 Step counts are the lesson's: the state at k is the one step k + 1 starts from, i.e. after step
 k, or after the last edit made at step count k. Recording steps that start at step count s first
@@ -33,7 +35,8 @@ import numpy as np
 
 from .network import Network
 
-CAPACITY = 2048  # checkpoints kept over all segments before the spacing doubles
+CAPACITY = 2048  # checkpoints kept over all segments before the spacing doubles, at least
+BUDGET = 2 * 2**20  # bytes of checkpoints the default capacity allows
 
 
 @dataclass(frozen=True, eq=False)
@@ -157,8 +160,10 @@ class Shown:
 
 
 class Timeline:
-    def __init__(self, capacity=CAPACITY):
-        if capacity < 2 or capacity % 2:
+    def __init__(self, capacity=None):
+        """``capacity``: checkpoints kept before they thin out (an even number ≥ 2); None: what
+        ``BUDGET`` bytes hold for the first network recorded, at least ``CAPACITY``."""
+        if capacity is not None and (capacity < 2 or capacity % 2):
             raise ValueError("capacity must be an even number ≥ 2")
         self.capacity = capacity
         self._entries = []   # sealed segments, then the last one (its counts are below)
@@ -327,6 +332,8 @@ class Timeline:
         entries = self._entries if len(self._entries) == keep else self._entries[:keep]
         if keep and not empty:
             entries[keep - 1] = self._last  # sealed (a mark with this many keeps its own)
+        if self.capacity is None:
+            self.capacity = max(CAPACITY, BUDGET // (8 * network.n_params) // 2 * 2)
         seg = Segment.of(step, network, X, T, lr, batch_size, shuffle_seed,
                          info() if callable(info) else info)
         self._last = _Entry(seg, _Store(0, network.n_params), 0, 0)

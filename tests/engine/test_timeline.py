@@ -143,17 +143,22 @@ def test_marks_bring_back_exactly_what_was_recorded_after_truncating():
     assert run.timeline.state_at(25).theta.tobytes() == saved[25].tobytes()
 
 
-def test_a_million_steps_stay_bounded_and_any_step_replays_few_steps():
+@pytest.mark.parametrize("capacity", [2048, None])
+def test_a_million_steps_stay_bounded_and_any_step_replays_few_steps(capacity):
     lesson = load_preset("notes_linear")
-    run = Run(lesson, None, None, capacity=2048)
+    run = Run(lesson, None, None, capacity=capacity)
     run.train(1)
+    rows = np.random.default_rng(0).normal(size=(50_000, run.net.n_params))
     for _ in range(20):  # 10⁶ steps recorded from a stand-in trajectory (no training needed)
-        rows = np.random.default_rng(0).normal(size=(50_000, run.net.n_params))
         run.timeline.extend(rows)
     t = run.timeline
     assert len(t) == 1_000_001
-    assert t.checkpoints() <= 2048 and t.spacing <= 1024
-    assert t.nbytes() <= 2048 * run.net.n_params * 8 * 2
+    n = t.capacity
+    assert n == (capacity or 2 * 2**20 // (8 * 15) // 2 * 2)
+    assert n // 2 < t.checkpoints() <= n  # thinned as often as needed, no more
+    assert t.spacing == 2 ** int(np.ceil(np.log2(1_000_001 / n)))
+    assert t.nbytes() <= 2 * n * run.net.n_params * 8
+    assert t.spacing == (512 if capacity else 64)  # the most steps a shown step replays
 
 
 def test_refused_steps_leave_an_empty_segment_that_changes_nothing():
