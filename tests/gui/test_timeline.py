@@ -268,3 +268,33 @@ def test_the_keys_do_not_take_a_text_fields_keys(window, qtbot):
     qtbot.keyClick(field, Qt.Key.Key_Home)
     qtbot.keyClick(field, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
     assert c.viewing is None and field.selectedText() == field.text()[:1]
+
+
+@pytest.mark.parametrize("preset", ["notes_linear", "notes_relu", "notes_softmax", "xor"])
+def test_every_preset_through_the_slider(window, qtbot, preset):
+    """Minibatches where the preset has samples to spare, a frozen weight, both update
+    orders: random steps through the slider equal a replay from scratch."""
+    c = window.controller
+    c.load_lesson(load_preset(preset))
+    n = len(c.inputs)
+    b = 1 if n > 1 else None
+    if b:
+        c.edit(("batch",), str(b))
+    c.set_frozen(c.key_of_param(0), True)
+    c.run_steps(25)
+    c.edit(("order",), "output_first")
+    c.run_steps(25)
+
+    def freeze(net, s):
+        s["b"] = b
+        net.frozen[0] = True
+
+    def order(net, s):
+        net.update_order = "output_first"
+    states = reference(preset, [(0, freeze), (25, order), (25, None)])
+    slider = window.timeline.bar.slider
+    for k in np.random.default_rng(3).choice(50, size=6, replace=False):
+        slider.setValue(int(k))
+        assert c.viewing == k
+        assert c.network.theta.tobytes() == states[k].tobytes(), (preset, k)
+    assert_canvas_shows_one_state(window.view, c)
