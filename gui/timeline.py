@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt
 from shiboken6 import isValid
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QMessageBox, QSlider, QSpinBox,
                                QToolBar, QWidget)
@@ -211,6 +211,21 @@ class Markers:
                 line.show()
 
 
+class _ActionWatcher(QObject):
+    """Calls ``changed()`` when an action of the watched widget is added, changed or removed."""
+
+    KINDS = (QEvent.Type.ActionAdded, QEvent.Type.ActionChanged, QEvent.Type.ActionRemoved)
+
+    def __init__(self, changed, parent):
+        super().__init__(parent)
+        self.changed = changed
+
+    def eventFilter(self, obj, event):
+        if event.type() in self.KINDS:
+            self.changed()
+        return False
+
+
 class Timeline:
     def __init__(self, window):
         self.window = window
@@ -239,12 +254,10 @@ class Timeline:
             for a in list(self.actions.values()) + [self.actionAlwaysDiscard]:
                 sub.addAction(a)
         c.resume_question = self.ask
-        QTimer.singleShot(0, self._watch_page_keys)  # once every feature has its actions
-
-    def _watch_page_keys(self):
-        for a in self.window.actions():  # PageUp/PageDown of another feature (a script player)
-            a.changed.connect(self._page_keys)
-        self._page_keys()
+        # PgUp/PgDown of another feature (a script player): the window hears of every action
+        # added, changed (enabled) or removed
+        self._watcher = _ActionWatcher(self._page_keys, window)
+        window.installEventFilter(self._watcher)
 
     def ask(self, k, last):
         yes = ask_discard_later(self.window, k, last)
@@ -260,8 +273,8 @@ class Timeline:
     def _page_keys(self):
         """Two enabled actions on one key would both go silent: PageUp/PageDown yield to
         another feature's while it has them enabled."""
-        if not isValid(self.window):
-            return  # the window is going
+        if not isValid(self.window) or len(self.actions) < len(KEYS):
+            return  # the window is going, or this is still being made
         mine = (self.actions["actionTimelinePageBack"], self.actions["actionTimelinePageForward"])
         for own in mine:
             key = own.shortcut()

@@ -298,3 +298,20 @@ def test_every_preset_through_the_slider(window, qtbot, preset):
         assert c.viewing == k
         assert c.network.theta.tobytes() == states[k].tobytes(), (preset, k)
     assert_canvas_shows_one_state(window.view, c)
+
+
+def test_page_keys_give_way_to_another_features_action_while_it_is_enabled(window, qtbot):
+    c = window.controller
+    c.run_steps(30)
+    mine = window.findChild(QAction, "actionTimelinePageBack")
+    played = []
+    other = window.add_action("actionScriptBack", "Previous Cue", "PgUp",
+                              lambda: played.append(1))
+    assert not mine.isEnabled()
+    window.view.setFocus()
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
+    assert played == [1] and c.viewing is None
+    other.setEnabled(False)  # the script stopped: PgUp is the timeline's again
+    assert mine.isEnabled()
+    qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
+    assert played == [1] and c.viewing is not None and c.viewing < 30
