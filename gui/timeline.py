@@ -133,7 +133,7 @@ class TimelineBar(QWidget):
         if not self._updating:
             self.show_step(value)
 
-    # -- moving --------------------------------------------------------------------------------------
+    # -- moving -----------------------------------------------------------------------------------
     def show_step(self, k):
         self.controller.show_step(k)
 
