@@ -315,3 +315,20 @@ def test_page_keys_give_way_to_another_features_action_while_it_is_enabled(windo
     assert mine.isEnabled()
     qtbot.keyClick(window.view, Qt.Key.Key_PageUp)
     assert played == [1] and c.viewing is not None and c.viewing < 30
+
+
+def test_markers_on_log_step_axes_and_a_save_from_a_past_step(window, qtbot):
+    c = window.controller
+    c.run_steps(40)
+    c.show_step(9)
+    lines = window.timeline.markers.lines
+    assert lines["loss_plot"].value() == 9 == lines["weight_plot"].value()
+    window.loss_plot.set_log_steps(True)  # one setting for both plots
+    # the loss step 10 starts from is drawn at 10 on the log axis, the parameters after 9 at 9
+    assert lines["loss_plot"].value() == pytest.approx(1.0)
+    assert lines["weight_plot"].value() == pytest.approx(np.log10(9))
+    window.loss_plot.set_log_steps(False)
+    lesson = c.to_lesson()  # what Save and the autosave write: the latest state
+    assert c.viewing is None and c.step_count == c.history.step_count == 40
+    assert lesson.network.theta.tobytes() == c.network.theta.tobytes()
+    assert not lines["loss_plot"].isVisible()
