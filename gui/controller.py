@@ -624,7 +624,9 @@ class Controller(QObject):
     def advance_phase(self):
         """Show the next phase of the next Step; the last phase takes the Step. After the last
         phase (or with no walk) a new walk starts at the first."""
-        if not self._resume_guard():
+        w = self.walk  # at a past step, the phase that takes the Step asks first
+        if (w is not None and not w.taken and w.index + 2 == len(w.phases)
+                and not self._resume_guard()):
             return
         self.pause()
         if self.walk is None or self.walk.taken:

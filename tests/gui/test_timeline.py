@@ -332,3 +332,21 @@ def test_markers_on_log_step_axes_and_a_save_from_a_past_step(window, qtbot):
     assert c.viewing is None and c.step_count == c.history.step_count == 40
     assert lesson.network.theta.tobytes() == c.network.theta.tobytes()
     assert not lines["loss_plot"].isVisible()
+
+
+def test_next_phase_at_a_past_step_asks_only_when_it_takes_the_step(window, qtbot, monkeypatch):
+    c = window.controller
+    asked = []
+    monkeypatch.setattr(timeline, "ask_discard_later",
+                        lambda parent, k, last: asked.append((k, last)) or True)
+    c.run_steps(12)
+    c.show_step(5)
+    phase = window.findChild(QAction, "actionPhaseStep")
+    phase.trigger()
+    assert c.walk is not None and c.viewing == 5 and asked == []
+    while asked == []:
+        phase.trigger()
+    assert asked == [(5, 12)] and c.step_count == 6 and c.walk.taken
+    assert c.history.step_count == 6
+    c.show_step(2)  # ends the walk, shows step 2
+    assert c.walk is None and c.viewing == 2
