@@ -125,6 +125,8 @@ class Autosave(QObject):
 
     def tick(self):
         """The timer: write when there are unsaved changes not yet autosaved."""
+        if getattr(self.controller, "viewing", None) is not None:
+            return  # scrubbed back on the timeline: the next tick, once back at the latest step
         if self._dirty and self.files.is_modified():
             self.save_now()
 
@@ -193,6 +195,8 @@ class Autosave(QObject):
             self.discard()
 
     def _before_close(self):
+        if getattr(self.controller, "viewing", None) is not None:
+            return  # scrubbed back on the timeline: the next tick, once back at the latest step
         if self._dirty and self.files.is_modified():
             self.save_now()
         return True  # never keeps the window open

@@ -34,6 +34,8 @@ from engine import architecture as arch
 from engine import datasets
 from engine.history import History, Mark
 from engine.lesson import Lesson, load_preset
+from engine.timeline import Timeline
+from engine.timeline import history_at as timeline_history_at
 
 from .commands import EditCommand, StateCommand, StructureCommand
 from .phases import ALL, Walk
@@ -82,6 +84,7 @@ class State:
     seed: int
     step_count: int
     history: Mark
+    timeline: object = None  # an engine.timeline.Mark (None: leave the timeline as it is)
 
 
 @dataclass(frozen=True, eq=False)
@@ -109,6 +112,7 @@ class Controller(QObject):
     speedChanged = Signal(int)          # index into SPEEDS
     phaseChanged = Signal()             # a phase walk started, moved on or ended
     revealChanged = Signal()            # what reveal() allows changed (views refresh)
+    timelineChanged = Signal()          # the step shown (``viewing``) or the timeline's range
 
     def __init__(self, lesson: Lesson | None = None, parent=None):
         super().__init__(parent)
@@ -124,6 +128,10 @@ class Controller(QObject):
         self.init, self.init_a = "glorot", 0.5  # how Randomize and new neurons initialise
         self._run = None       # the open training run: its State before, and its step count
         self.lesson_hooks = []  # callables(lesson): add to what to_lesson makes (gui.compare)
+        self._view = None      # scrubbed back: (step shown, State at the end, its last_step)
+        #: asked before Step/Train/an edit at a past step discards the later ones:
+        #: callable(step shown, last step) → True to discard them; None: discard
+        self.resume_question = None
         self.load_lesson(lesson or load_preset("notes_linear"))
 
     # -- the lesson -----------------------------------------------------------------------------
@@ -150,6 +158,7 @@ class Controller(QObject):
         self.sample = 0  # the sample whose values the canvas shows
         self.step_count = step_count
         self.history = history if history is not None else History(n_columns, start=step_count)
+        self.timeline = Timeline()
         self.last_step = None
         self.dead = None
         self.initial = self._state()
@@ -164,6 +173,7 @@ class Controller(QObject):
 
     def to_lesson(self) -> Lesson:
         """The current state as a Lesson (an independent copy), e.g. to save it."""
+        self._leave_view()  # a save holds the latest state, its history and step count
         X, T = self.all_data()
         lesson = Lesson(self.network.copy(), X, T, self.lr, self.batch_size, self.seed,
                         self.lesson.name, self.lesson.description, dict(self.lesson.extra),
@@ -412,6 +422,8 @@ class Controller(QObject):
         old = self.value(key)
         if new == old and type(new) is type(old):
             return True
+        if not self._resume_guard():
+            return False
         resume = self._split_run()
         self._end_walk()
         shown = exact(new) if isinstance(new, float) else new  # the value as typed, "−" as minus
@@ -510,7 +522,7 @@ class Controller(QObject):
     def _state(self):
         return State(self.network.theta.copy(), self.network.frozen.copy(), self._data(),
                      self.lr, self.batch_size, self.network.update_order,
-                     self.seed, self.step_count, self.history.mark())
+                     self.seed, self.step_count, self.history.mark(), self.timeline.mark())
 
     def _apply(self, state, last_step=None):
         """Make ``state`` the current one (the undo commands call this)."""
@@ -521,10 +533,13 @@ class Controller(QObject):
         self.seed = state.seed
         self.step_count = state.step_count
         self.history.restore(state.history)
+        if state.timeline is not None:
+            self.timeline.restore(state.timeline)
         self.last_step = last_step
         self._refresh_record()
         self.changed.emit()
         self.historyChanged.emit()
+        self.timelineChanged.emit()
 
     def undo(self):
         """Undo the last command (a training run in progress ends first and is what goes)."""
@@ -583,18 +598,22 @@ class Controller(QObject):
     # -- Step -------------------------------------------------------------------------------------
     def step(self):
         """One forward pass, one backward pass, one update: undoable."""
+        if not self._resume_guard():
+            return None
         self._settle()
         return self._take_step()
 
     def _take_step(self):
         x, t = self.batch_for_step(self.step_count)
         before = self._state()
+        self._timeline_begin()
         try:
             rec = self.network.step(x, t, self.lr)
         except DivergenceError as e:
             self.message.emit(f"Step refused: {e}. Try a smaller η.", True)
             return None
         self.history.append(np.concatenate(([rec.loss], self.network.theta))[None])
+        self.timeline.extend(self.network.theta[None])
         self.step_count += 1
         self.last_step = rec
         self._refresh_record()
@@ -609,6 +628,10 @@ class Controller(QObject):
     def advance_phase(self):
         """Show the next phase of the next Step; the last phase takes the Step. After the last
         phase (or with no walk) a new walk starts at the first."""
+        w = self.walk  # at a past step, the phase that takes the Step asks first
+        if (w is not None and not w.taken and w.index + 2 == len(w.phases)
+                and not self._resume_guard()):
+            return
         self.pause()
         if self.walk is None or self.walk.taken:
             self.walk = Walk(self.record, self.record_sample, self.network.update_order)
@@ -637,6 +660,8 @@ class Controller(QObject):
         full speed whatever the speed setting."""
         if steps is not None and not 1 <= int(steps):
             raise ValueError(f"the number of steps must be at least 1, not {steps}")
+        if not self._resume_guard():
+            return
         self._settle()
         self.last_step = None
         self._open_run()
@@ -681,6 +706,7 @@ class Controller(QObject):
         changes."""
         self.pause()
         self._end_walk()
+        self._leave_view()
 
     def _advance(self, k):
         """Train k steps of the open run and record them; (steps done, must stop)."""
@@ -688,6 +714,7 @@ class Controller(QObject):
         if run is None:  # never expected: the trainer runs only while a run is open
             return 0, True
         params = np.empty((k, self.network.n_params))
+        self._timeline_begin()
         try:
             losses = self.network.train(self.inputs, self.targets, self.lr, k, self.batch_size,
                                         params_out=params, start=self.step_count,
@@ -698,6 +725,7 @@ class Controller(QObject):
         done = len(losses)
         if done:
             self.history.append(np.column_stack((losses, params[:done])))
+            self.timeline.extend(params[:done])
             self.step_count += done
             run["steps"] += done
         self._refresh_record()
@@ -715,6 +743,8 @@ class Controller(QObject):
         ``progress(done, n)`` is called after every chunk. Returns the steps taken (fewer if
         the run diverged)."""
         if n <= 0:
+            return 0
+        if not self._resume_guard():
             return 0
         self._settle()
         self.last_step = None
@@ -904,3 +934,107 @@ class Controller(QObject):
             self.step_count = 0
             self.history.clear()
         self._push_state_change(f"Randomize (seed {new_seed})", change)
+
+    # -- the timeline: any past step shown exactly (gui/timeline.py) ------------------------------
+    @property
+    def viewing(self):
+        """The past step shown while the timeline is scrubbed back, or None (the latest)."""
+        return None if self._view is None else self._view[0]
+
+    def timeline_range(self):
+        """(first, last): the step counts the timeline can show — the steps of this network's
+        history that the timeline recorded; last is the latest state."""
+        last = self._view[1].step_count if self._view is not None else self.step_count
+        first, end = self.timeline.first_step, self.timeline.last_step
+        if first is None or end is None or end < last:
+            return last, last
+        return min(max(first, self.history.start), last), last
+
+    def show_step(self, k):
+        """Show the network exactly as it was at step count ``k`` (after step k, or after the
+        edits made at it): parameters, frozen flags, data, η, batch size and update order, and
+        the next Step's record from there. Training pauses first; the last step returns to the
+        latest state. Nothing is discarded until a Step, Train or an edit from here."""
+        first, last = self.timeline_range()
+        k = int(min(max(int(k), first), last))
+        self.pause()
+        self._end_walk()
+        if k == last:
+            self._leave_view()
+            return
+        if self._view is None:
+            self._view = (k, self._state(), self.last_step)
+        else:
+            self._view = (k,) + self._view[1:]
+        shown = self.timeline.state_at(k)
+        seg = shown.segment
+        data = seg.info[0] if isinstance(seg.info, tuple) else None
+        new_data = data is not None and (data.inputs is not self.inputs
+                                         or data.targets is not self.targets)
+        self.network.restore((shown.theta, seg.frozen))
+        if new_data:
+            self._set_data(data)
+        self.lr, self.batch_size = seg.lr, seg.batch_size
+        self.network.update_order = seg.update_order
+        self.step_count = k
+        self.last_step = shown.last
+        self.sample = min(self.sample, len(self.inputs) - 1)
+        self.dead = None  # a past state: no "Dead ReLU" news while scrubbing
+        self._refresh_record()
+        if new_data:
+            self.structureChanged.emit()
+        self.changed.emit()
+        self.timelineChanged.emit()
+
+    def _leave_view(self):
+        """Back to the latest state from a past step shown (nothing discarded)."""
+        if self._view is None:
+            return
+        _, end, last = self._view
+        self._view = None
+        new_data = end.data.inputs is not self.inputs or end.data.targets is not self.targets
+        self.dead = None
+        self._apply(end, last)
+        if new_data:
+            self.structureChanged.emit()
+
+    def _resume_guard(self):
+        """Before Step, Train or an edit: at a past step, ask (``resume_question``) whether to
+        discard the later steps, and do so. False: cancelled, nothing changes."""
+        if self._view is None:
+            return True
+        k, end, _ = self._view
+        if self.resume_question is not None and not self.resume_question(k, end.step_count):
+            return False
+        self.resume_from_here()
+        return True
+
+    def resume_from_here(self):
+        """Make the past step shown the latest: the later steps are discarded as one undo
+        command (Undo brings them back)."""
+        if self._view is None:
+            return
+        k, end, _ = self._view
+        first = self.timeline.segments()[0][0]
+        base = first.info[1] if isinstance(first.info, tuple) else None
+        mark = timeline_history_at(self.history, k, self.timeline,
+                                   None if base is None else (first.start, base))
+        self._view = None
+        self.history.restore(mark)
+        self.timeline.truncate(k)
+        n = end.step_count - k
+        self.undo_stack.push(StateCommand(
+            self, end, self._state(), f"Resume from step {k:,} (discard {n:,} later "
+            f"step{'s' if n != 1 else ''})", last_step=self.last_step))
+        self.message.emit(f"Resumed from step {k:,}: steps {k + 1:,}–{end.step_count:,} "
+                          "discarded (Undo brings them back)", False)
+        self.changed.emit()
+        self.historyChanged.emit()
+        self.timelineChanged.emit()
+
+    def _timeline_begin(self):
+        """Steps are coming: the timeline opens a new segment if anything changed since its
+        last step (an edit, data, the network)."""
+        self.timeline.begin(self.network, self.inputs, self.targets, self.lr, self.batch_size,
+                            self.shuffle_seed, self.step_count,
+                            info=lambda: (self._data(), self.history.mark()))

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 from engine.lesson import load_preset, preset_names
 
 from . import (architecture_panel, autosave, boundary, classroom, compare, crash,
-               exercise_dialog, file_actions, keyboard, script_player, teaching)
+               exercise_dialog, file_actions, keyboard, script_player, teaching, timeline)
 from .canvas.view import NetworkView
 from .fitted_label import FittedLabel
 from .controller import Controller
@@ -126,7 +126,8 @@ class MainWindow(QMainWindow):
         self.size_docks()
         # features that add their own docks, actions and menus (and may size them after ours)
         for feature in (teaching, file_actions, autosave, architecture_panel, boundary,
-                        script_player, classroom, crash, compare, keyboard, exercise_dialog):
+                        script_player, classroom, crash, compare, timeline, keyboard,
+                        exercise_dialog):
             feature.install(self)
         self._update_status()
 
