@@ -44,6 +44,7 @@ from engine import architecture as arch
 from engine import variants
 from engine.activations import ACTIVATIONS
 from engine.history import History
+from engine.timeline import Timeline, history_at
 
 from . import exports, keyboard, plots
 from .panels import describe
@@ -78,6 +79,8 @@ class Run:
         self.network = network
         self.step_count = int(step_count)
         self.history = History(1 + network.n_params, start=self.step_count)
+        self.timeline = Timeline()  # every step it takes, to show or resume from a past step
+        self.latest = None      # (θ, step count) while the window shows a past step
         self.stopped = False    # diverged: stays at its step until undone or made again
         self.base_seed = base_seed  # the main's seed it was made from (Randomize remakes it)
         self.colour = colour    # index into RUN_COLORS
@@ -98,6 +101,8 @@ class RunState:
     frozen: np.ndarray
     history: History
     mark: object
+    timeline: Timeline
+    timeline_mark: object
     step_count: int
     stopped: bool
     base_seed: int
@@ -398,6 +403,8 @@ class Comparison(QObject):
         c.undo_stack.indexChanged.connect(self._index_changed)
         c.structureChanged.connect(self._structure_changed)
         c.historyChanged.connect(self._follow)
+        c.timelineChanged.connect(self._follow_view)
+        c.changed.connect(self._follow_view)
         c.lesson_hooks.append(self._add_to_lesson)
         self._make_actions()
         self.loss_overlay = LossOverlay(window.loss_plot, self)
@@ -440,6 +447,7 @@ class Comparison(QObject):
         training goes on with the new run beside it. False (said, nothing changed) for a change
         that does not fit, or a fifth run."""
         c = self.controller
+        self._to_latest()
         if len(self.runs) >= variants.MAX_RUNS - 1:
             return self._refuse(f"Not added: at most {variants.MAX_RUNS} runs (the lesson and "
                                 f"{variants.MAX_RUNS - 1} comparisons); remove one first")
@@ -469,6 +477,7 @@ class Comparison(QObject):
         """Remove ``run``: one undo command."""
         if run not in self.runs:
             return False
+        self._to_latest()
         self.controller.pause()
         self.runs.remove(run)
         self.controller.undo_stack.push(RunsCommand(f"Remove run {run.name}"))
@@ -481,6 +490,7 @@ class Comparison(QObject):
         c = self.controller
         if run not in self.runs:
             return False
+        self._to_latest()
         c._settle()
         lr, b, order = run.settings(c)
         before = c._structure()
@@ -507,13 +517,16 @@ class Comparison(QObject):
         for r in self.runs:
             s = last.get(r)
             if not (s is not None and s.network is r.network and s.history is r.history
+                    and s.timeline is r.timeline
+                    and s.timeline_mark.last is r.timeline.mark().last  # a new one per step
                     and (s.step_count, s.stopped, s.base_seed) == (r.step_count, r.stopped,
                                                                      r.base_seed)
                     and s.history.n_steps == r.history.n_steps
                     and np.array_equal(s.theta, r.network.theta)
                     and np.array_equal(s.frozen, r.network.frozen)):
                 s = RunState(r, r.network, r.network.theta.copy(), r.network.frozen.copy(),
-                             r.history, r.history.mark(), r.step_count, r.stopped, r.base_seed)
+                             r.history, r.history.mark(), r.timeline, r.timeline.mark(),
+                             r.step_count, r.stopped, r.base_seed)
             out.append(s)
         return tuple(out)
 
@@ -526,6 +539,8 @@ class Comparison(QObject):
             r.network.restore((s.theta, s.frozen))
             r.history = s.history
             r.history.restore(s.mark)
+            r.timeline = s.timeline
+            r.timeline.restore(s.timeline_mark)
             r.step_count, r.stopped, r.base_seed = s.step_count, s.stopped, s.base_seed
         if old != self.runs:
             self.runsChanged.emit()
@@ -535,6 +550,13 @@ class Comparison(QObject):
     def _index_changed(self, index):
         if not shiboken6.isValid(self.controller.undo_stack):  # the window is going away
             return
+        self._unview()  # commands see (and keep) the runs' latest state
+        try:
+            self._command_done(index)
+        finally:
+            self._follow_view()
+
+    def _command_done(self, index):
         c, stack = self.controller, self.controller.undo_stack
         if c.lesson is not self._lesson:
             self._load_runs()
@@ -584,6 +606,8 @@ class Comparison(QObject):
         remade = False
         for run in list(self.runs):
             net = run.network
+            if self._roll_back(run):
+                continue
             if (net.sizes != c.network.sizes or net.loss != c.network.loss
                     or list(net.activations) != variants.expected_activations(c.network,
                                                                               run.change)
@@ -596,7 +620,7 @@ class Comparison(QObject):
                                    f"network ({e}). Undo brings it back.", True)
                     remade = True
                     continue
-                run.network, run.history = new.network, new.history
+                run.network, run.history, run.timeline = new.network, new.history, new.timeline
                 run.step_count, run.stopped, run.base_seed = c.step_count, False, c.seed
                 remade = True
             elif c.step_count > run.step_count and not run.stopped:
@@ -605,12 +629,77 @@ class Comparison(QObject):
         if remade:
             self.runsChanged.emit()
 
+    def _roll_back(self, run):
+        """The lesson went back to an earlier step of the same run (Resume from here): the
+        run goes back to its own state at that step, as its timeline replays it; True if so.
+        A run that cannot (made later than that step, loaded from a file without its steps)
+        is made again from the lesson instead (``sync``)."""
+        c, net = self.controller, run.network
+        k = c.step_count
+        tl = run.timeline
+        if not (k < run.step_count and c.seed == run.base_seed and net.sizes == c.network.sizes
+                and tl.first_step is not None and tl.first_step <= k <= tl.last_step):
+            return False
+        try:
+            mark = history_at(run.history, k, tl)
+        except ValueError:
+            return False
+        np.copyto(net.theta, tl.state_at(k, with_last=False).theta)
+        run.history.restore(mark)
+        tl.truncate(k)
+        run.step_count, run.stopped = k, False
+        return True
+
+    # -- a past step shown (the timeline) ----------------------------------------------------------
+    def _follow_view(self, *_):
+        """While the window shows a past step k, every run shows its own state at step k (or
+        its last, if it stopped before): parameters and the next Step's record; back at the
+        latest step, its latest state again. Nothing is changed for good: commands first
+        return the runs to their latest state (``_unview``)."""
+        k = self.controller.viewing
+        viewed = False
+        for run in self.runs:
+            if k is None:
+                viewed |= self._unview_run(run)
+                continue
+            if run.latest is None:
+                run.latest = (run.network.theta.copy(), run.step_count)
+            latest_step = run.latest[1]
+            at = min(k, latest_step)
+            tl = run.timeline
+            if tl.first_step is not None and tl.first_step <= at <= tl.last_step:
+                np.copyto(run.network.theta, tl.state_at(at, with_last=False).theta)
+                run.step_count = at
+            viewed = True
+        if viewed:
+            self.runsStepped.emit()
+
+    def _to_latest(self):
+        """Runs are added, removed and promoted at the latest step (the timeline's end)."""
+        c = self.controller
+        if c.viewing is not None:
+            c.show_step(c.timeline_range()[1])
+
+    @staticmethod
+    def _unview_run(run):
+        if run.latest is None:
+            return False
+        theta, run.step_count = run.latest
+        np.copyto(run.network.theta, theta)
+        run.latest = None
+        return True
+
+    def _unview(self):
+        if any([self._unview_run(run) for run in self.runs]):
+            self.runsStepped.emit()
+
     def _advance(self, run, k):
         c = self.controller
         lr, b, order = run.settings(c)
         net = run.network
         net.update_order = order
         net.frozen[:] = c.network.frozen
+        run.timeline.begin(net, c.inputs, c.targets, lr, b, c.shuffle_seed, run.step_count)
         error = None
         while k > 0 and error is None:  # in chunks: the trajectory's memory stays bounded
             n = min(k, RUN_CHUNK)
@@ -623,6 +712,7 @@ class Comparison(QObject):
             done = len(losses)
             if done:
                 run.history.append(np.column_stack((losses, params[:done])))
+                run.timeline.extend(params[:done])
                 run.step_count += done
             k -= n
         if error is not None:

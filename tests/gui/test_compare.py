@@ -366,3 +366,42 @@ def test_the_command_lines_steps_take_the_runs_along_chunk_by_chunk(window):
     ref = variants.train_separately(lesson.network, {"lr": 0.5, "batch_size": 2},
                                     lesson.inputs, lesson.targets, lesson.lr, None, 23_000)
     np.testing.assert_array_equal(cmp.runs[0].network.theta, ref.theta)
+
+
+def test_the_timeline_shows_and_resumes_every_run_at_its_own_past_step(qtbot, window):
+    """Runs live on the lesson's timeline: at a past step k each run shows its own state after
+    k steps (not the lesson's with the change); Step there discards the later steps of every
+    run too, so each run goes on from its own step k; Undo brings all of it back exactly."""
+    c = xor_window(window)
+    compare(qtbot, window, lr="2.5")
+    compare(qtbot, window, order="output_first")
+    train_n(qtbot, window, 30)
+    assert_runs_are_separately_trained(window, 30)
+    latest = [r.network.theta.copy() for r in window.comparison.runs]
+    window.comparison._selected(1)  # the canvas shows the first run
+    for _ in range(10):  # back ten steps with Shift+← on the canvas
+        qtbot.keyClick(window.view, Qt.Key.Key_Left, SHIFT)
+    assert c.viewing == 20
+    lesson = load_preset("xor")
+    for run in window.comparison.runs:
+        np.testing.assert_array_equal(run.network.theta, by_hand(lesson, run.change, 20).theta)
+    shown = window.comparison.source.run
+    w35 = window.view.labels[("w", 3, 5)].text()
+    i35 = shown.network.layout.weight_index(3, 5)
+    assert w35 == f"w35 = {fmt(shown.network.theta[i35])}"  # the canvas shows the run at 20
+    qtbot.keyClick(window.view, Qt.Key.Key_End)  # the latest step: the runs' latest state
+    assert c.viewing is None
+    for run, theta in zip(window.comparison.runs, latest):
+        np.testing.assert_array_equal(run.network.theta, theta)
+    c.show_step(20)
+    window.findChild(QAction, "actionStep").trigger()  # off-screen: the later steps go
+    assert c.step_count == 21
+    assert_runs_are_separately_trained(window, 21)
+    assert all(r.history.n_steps == 21 for r in window.comparison.runs)
+    window.findChild(QAction, "actionUndo").trigger()  # the Step
+    window.findChild(QAction, "actionUndo").trigger()  # Resume from step 20
+    assert c.step_count == 30
+    for run, theta in zip(window.comparison.runs, latest):
+        np.testing.assert_array_equal(run.network.theta, theta)
+    train_n(qtbot, window, 5)
+    assert_runs_are_separately_trained(window, 35)
