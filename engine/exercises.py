@@ -265,7 +265,7 @@ def _range(r, name):
     except (TypeError, ValueError):
         raise ValueError(f"the {name} range must be two numbers (low, high), not {r!r}") from None
     if not (math.isfinite(lo) and math.isfinite(hi)) or max(abs(lo), abs(hi)) > MAX_ABS:
-        raise ValueError(f"the {name} range must lie within ±{MAX_ABS:g}")
+        raise ValueError(f"the {name} range must lie within ±{exact(MAX_ABS)}")
     if lo > hi:
         raise ValueError(f"the {name} range is empty: low {exact(lo)} is above high {exact(hi)}")
     return lo, hi
@@ -646,7 +646,7 @@ def _parser():
     for name in RANGE_NAMES:
         lo, hi = getattr(Settings, name)
         p.add_argument(f"--{name}", nargs=2, metavar=("LO", "HI"),
-                       help=f"the range of the {name} (default {lo:g} {hi:g})")
+                       help=f"the range of the {name} (default {exact(lo)} {exact(hi)})")
     p.add_argument("--decimals", type=int, default=Settings.decimals,
                    help="decimals of the drawn numbers (1 or 2)")
     p.add_argument("--answer-decimals", type=int, default=Settings.answer_decimals,
