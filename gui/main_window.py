@@ -16,6 +16,7 @@ from engine.lesson import load_preset, preset_names
 
 from . import (architecture_panel, autosave, boundary, classroom, crash, file_actions, keyboard,
                teaching)
+from . import data_panel
 from .canvas.view import NetworkView
 from .fitted_label import FittedLabel
 from .controller import Controller
@@ -125,8 +126,8 @@ class MainWindow(QMainWindow):
         self.setGeometry(classroom.default_geometry(self.screen().availableGeometry()))
         self.size_docks()
         # features that add their own docks, actions and menus (and may size them after ours)
-        for feature in (teaching, file_actions, autosave, architecture_panel, boundary, classroom,
-                        crash, keyboard):
+        for feature in (teaching, file_actions, autosave, architecture_panel, boundary, data_panel,
+                        classroom, crash, keyboard):
             feature.install(self)
         self._update_status()
 
