@@ -34,7 +34,7 @@ from engine.csvdata import MAX_CSV_CHARS, CsvError, read_csv, write_csv
 from engine.numbers import exact
 
 from .flow_layout import FlowLayout
-from .panels import describe
+from .panels import CellDelegate, describe
 from .style import MISMATCH, fmt, parse_number
 
 DOCK_SHORTCUT = "Ctrl+Alt+D"
@@ -190,6 +190,7 @@ class DataPanel(QWidget):
         self.model = SampleModel(controller, self)
         self.table = SampleTable(self)
         self.table.setModel(self.model)
+        self.table.setItemDelegate(CellDelegate(self.table))  # Space commits, then steps
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() + 6)
