@@ -22,9 +22,9 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QObject, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QFormLayout, QGridLayout, QHeaderView, QLabel, QLineEdit,
                                QPushButton, QSpinBox, QTableView, QVBoxLayout, QWidget)
 
 from engine import architecture as arch
@@ -69,6 +69,16 @@ def read_samples(text, n_inputs, n_outputs):
             raise first from None
 
 
+def samples(controller):
+    """(X, T, names): every sample's raw inputs and targets in the data set's order, and the
+    columns' names (x1, x2, ob5 …)."""
+    c = controller
+    X, T = c.all_data()
+    names = c.input_names()[:c.n_raw] + [
+        f"ob{k}" for k in c.network.layout.neurons(len(c.network.sizes) - 1)]
+    return X[:, :c.n_raw], T, names
+
+
 # -- the table ---------------------------------------------------------------------------------------
 class SampleModel(QAbstractTableModel):
     """Every sample, in the data set's order: the raw inputs, the targets, then "train"/"test".
@@ -84,12 +94,9 @@ class SampleModel(QAbstractTableModel):
 
     def load(self):
         c = self.controller
-        X, T = c.all_data()
-        X = X[:, :c.n_raw]
+        X, T, names = samples(c)
         test = np.zeros(len(X), dtype=bool)
         test[datasets.split(len(X), c.test_ratio, c.split_seed)[1]] = True
-        names = c.input_names()[:c.n_raw] + [
-            f"ob{k}" for k in c.network.layout.neurons(len(c.network.sizes) - 1)]
         if X.shape == self.X.shape and T.shape == self.T.shape and names == self.names:
             self.X, self.T, self.test = X, T, test
             if len(X):
@@ -114,6 +121,12 @@ class SampleModel(QAbstractTableModel):
         if not index.isValid():
             return None
         row, column = index.row(), index.column()
+        if role == Qt.ItemDataRole.FontRole:  # a test sample in italics, the whole row
+            if self.test[row]:
+                font = QFont()
+                font.setItalic(True)
+                return font
+            return None
         if column == len(self.names):
             if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
                 return "test" if self.test[row] else "train"
@@ -195,6 +208,7 @@ class DataPanel(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setMinimumSectionSize(40)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         describe(self.table, "Data samples",
                  "Every sample: its inputs x, its targets ob, and whether it trains or tests. "
@@ -227,7 +241,6 @@ class DataPanel(QWidget):
                                    f"tab-, semicolon- or comma-separated ({PASTE_SHORTCUT})",
                                    self.paste)
         self.feature_checks = {}
-        features = FlowLayout(spacing=8)
         for key, name in datasets.FEATURES.items():
             box = QCheckBox(name, objectName=f"feature_{key}")
             describe(box, f"Feature {name}",
@@ -235,7 +248,6 @@ class DataPanel(QWidget):
                      "(a change of shape: one undo step)")
             box.toggled.connect(lambda *_: self._features_toggled())
             self.feature_checks[key] = box
-            features.addWidget(box)
         self.test_spin = QSpinBox(objectName="testPercentSpin", minimum=0,
                                   maximum=MAX_TEST_PERCENT, suffix=" %", keyboardTracking=False)
         describe(self.test_spin, "Test set share",
@@ -262,38 +274,56 @@ class DataPanel(QWidget):
         self.shuffle_seed_spin.valueChanged.connect(lambda *_: self._shuffle_changed())
 
         top = FlowLayout(spacing=6)
-        for b in (self.generate_button, self.import_button, self.export_button):
+        for b in (self.generate_button, self.import_button, self.export_button,
+                  self.paste_button):
             top.addWidget(b)
         rows = FlowLayout(spacing=6)
-        for b in (self.add_button, self.remove_button, self.paste_button):
+        for b in (self.add_button, self.remove_button, self.epoch_button):
             rows.addWidget(b)
-        split_row = QHBoxLayout()
-        split_row.addWidget(self.test_spin, 1)
-        split_row.addWidget(QLabel("seed"))
-        split_row.addWidget(self.split_seed_spin, 1)
-        shuffle_row = QHBoxLayout()
-        shuffle_row.addWidget(self.shuffle_check, 1)
-        shuffle_row.addWidget(QLabel("seed"))
-        shuffle_row.addWidget(self.shuffle_seed_spin, 1)
-        form = QFormLayout()
-        form.addRow("Test set", split_row)
-        form.addRow(shuffle_row)
+        features = FlowLayout(spacing=8)
+        features.addWidget(QLabel("Features:"))
+        for box in self.feature_checks.values():
+            features.addWidget(box)
+        settings = QGridLayout()
+        settings.setHorizontalSpacing(6)
+        settings.addWidget(QLabel("Test set"), 0, 0)
+        settings.addWidget(self.test_spin, 0, 1)
+        settings.addWidget(QLabel("seed"), 0, 2, Qt.AlignmentFlag.AlignRight)
+        settings.addWidget(self.split_seed_spin, 0, 3)
+        settings.addWidget(self.shuffle_check, 1, 0, 1, 2)
+        settings.addWidget(QLabel("seed"), 1, 2, Qt.AlignmentFlag.AlignRight)
+        settings.addWidget(self.shuffle_seed_spin, 1, 3)
+        settings.setColumnStretch(1, 1)
+        settings.setColumnStretch(3, 1)
         layout = QVBoxLayout(self)
+        layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(rows)
-        layout.addWidget(QLabel("Extra inputs (features):"))
         layout.addLayout(features)
-        layout.addLayout(form)
-        layout.addWidget(self.epoch_button)
+        layout.addLayout(settings)
         self.generate_dialog = None
+        self.in_front = False  # its dock's tab is in front (the dock tells: set_in_front)
         controller.structureChanged.connect(self.refresh)
         controller.changed.connect(self.refresh)
         self.refresh()
 
     # -- showing the controller's data ---------------------------------------------------------------
+    def on_screen(self):
+        """Shown, and not behind another tab (Qt keeps such a dock "visible", off-screen)."""
+        return self.in_front and self.isVisible()
+
+    def set_in_front(self, on):
+        """Its dock's tab came to the front (True) or went behind another (False)."""
+        self.in_front = bool(on)
+        self.refresh()
+
     def refresh(self):
+        """Show the controller's data — only while the panel is on screen: a panel behind a tab
+        or closed catches up when it comes to the front."""
+        if not self.on_screen():
+            return
         c = self.controller
         shown = (c.inputs, c.targets, c.test_inputs, c.test_targets, c.features, c.test_ratio,
                  c.split_seed, c.shuffle_seed, c.generator, c.network)
@@ -303,6 +333,9 @@ class DataPanel(QWidget):
             return
         self._shown = shown
         self.model.load()
+        last = self.model.columnCount() - 1  # "set": as wide as "train", the numbers share the rest
+        self.table.horizontalHeader().setSectionResizeMode(
+            last, QHeaderView.ResizeMode.ResizeToContents)
         n_train, n_test = len(c.inputs), len(c.test_inputs)
         made = ""
         if c.generator is not None:
@@ -336,7 +369,7 @@ class DataPanel(QWidget):
 
     # -- requests ---------------------------------------------------------------------------------
     def _raw(self):
-        return self.model.X, self.model.T
+        return samples(self.controller)[:2]
 
     def _features_toggled(self):
         keys = [k for k, box in self.feature_checks.items() if box.isChecked()]
@@ -420,7 +453,8 @@ class DataPanel(QWidget):
             return False
         ok = self._replace_from_text(data, f"Import {name}", f"Import {name}")
         if ok:
-            c.message.emit(f"Imported {len(self.model.X):,} samples from {name}.", False)
+            n = len(c.inputs) + len(c.test_inputs)
+            c.message.emit(f"Imported {n:,} sample{'' if n == 1 else 's'} from {name}.", False)
         return ok
 
     def export_csv(self, path=None):
@@ -432,10 +466,10 @@ class DataPanel(QWidget):
                 return False
             if not os.path.splitext(path)[1]:
                 path += ".csv"
-        X, T = self._raw()
+        X, T, names = samples(c)
         name = os.path.basename(path)
         try:
-            text = write_csv(X, T, self.model.names[:X.shape[1]], self.model.names[X.shape[1]:])
+            text = write_csv(X, T, names[:X.shape[1]], names[X.shape[1]:])
             check_regular_target(path)
             atomic_write(path, text)
         except (OSError, CsvError) as e:
@@ -548,6 +582,7 @@ class GenerateDialog(QDialog):
         layout.addWidget(self.about)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("x") * 48)
         self._chosen(0)
 
     def reset_message(self):
@@ -605,6 +640,7 @@ class DataFeature(QObject):
         # one tab away from the lesson; the panel in front (the math panel) stays in front
         window.tabifyDockWidget(window.docks["lesson"], self.dock)
         window.docks.get("math", window.docks["lesson"]).raise_()
+        self.dock.visibilityChanged.connect(self.panel.set_in_front)
         p = self.panel
         add = window.add_action
         self.actionData = add("actionDataPanel", "Data Panel", DOCK_SHORTCUT, self.toggle_dock,
@@ -631,7 +667,7 @@ class DataFeature(QObject):
         if dock.isHidden():
             dock.show()
             dock.raise_()
-        elif dock.visibleRegion().isEmpty() or not self.panel.isVisible():
+        elif not self.panel.on_screen():
             dock.raise_()
         else:
             dock.hide()

@@ -530,7 +530,7 @@ def holdout_colour():
 
 
 def accuracy_text(controller):
-    """"accuracy: train 97.5 %, test 95 %" for a classifier (sigmoid or softmax outputs, 0/1
+    """"accuracy 97.5 % (test 95.0 %)", training samples and test samples, for a classifier (sigmoid or softmax outputs, 0/1
     targets), "" otherwise."""
     c = controller
     if c.network.activations[-1] not in ("sigmoid", "softmax"):
@@ -538,9 +538,9 @@ def accuracy_text(controller):
     train = c.accuracy()
     if train is None:
         return ""
-    text = f"accuracy: train {fmt(100 * train, 1)} %"
+    text = f"accuracy {fmt(100 * train, 1)} %"
     test = c.accuracy(test=True)
-    return text + (f", test {fmt(100 * test, 1)} %" if test is not None else "")
+    return text + (f" (test {fmt(100 * test, 1)} %)" if test is not None else "")
 
 
 class HoldoutTrack:
@@ -611,9 +611,9 @@ class LossPlot(_PlotBase):
 
         top = FlowLayout(align_right=True)  # wraps at large text rather than cutting off
         top.addWidget(self.legend)
-        top.addWidget(self.accuracy_label)
         top.addWidget(self.log_check)
         top.addWidget(self.log_steps_check)
+        top.addWidget(self.accuracy_label)  # last: it wraps onto a row of its own first
         self._stack(top)
 
         controller.historyChanged.connect(self._history_changed)

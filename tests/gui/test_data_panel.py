@@ -37,7 +37,7 @@ def small(window):
 def panel(qtbot, window):
     p = window.data_panel.panel
     window.data_panel.show()
-    qtbot.waitUntil(p.isVisible)
+    qtbot.waitUntil(p.on_screen)
     return p
 
 
@@ -430,8 +430,8 @@ def test_the_loss_plot_draws_the_test_loss_and_the_accuracy(qtbot, window):
     assert plot.legend.isVisibleTo(plot) and "test L" in plot.legend.text()
     right = lambda idx: np.mean((c.network.forward(X[idx])[:, 0] >= 0.5) == (T[idx, 0] == 1))
     text = plot.accuracy_label.text()
-    assert text == (f"accuracy: train {100 * right(train):.1f} %, "
-                    f"test {100 * right(test):.1f} %")
+    assert text == (f"accuracy {100 * right(train):.1f} % "
+                    f"(test {100 * right(test):.1f} %)")
     window.actionUndo.trigger()
     window.actionUndo.trigger()
     plot.refresh()
@@ -455,7 +455,7 @@ def test_an_xor_net_reaches_100_percent_training_accuracy_through_train(qtbot, w
     y = window.network.forward(X)[:, 0]  # every sample on its side of 0.5, checked here
     assert np.all((y >= 0.5) == (T[:, 0] == 1.0))
     window.loss_plot.refresh()
-    assert window.loss_plot.accuracy_label.text() == "accuracy: train 100.0 %"
+    assert window.loss_plot.accuracy_label.text() == "accuracy 100.0 %"
 
 
 def test_a_spiral_net_with_features_gets_over_90_percent_test_accuracy(qapp):
@@ -501,3 +501,16 @@ def test_a_version_1_file_opens_in_the_panel_and_saves_unchanged_after_undo(qtbo
     write_lesson(str(again), c.to_lesson())
     assert again.read_bytes() == first.read_bytes()
     assert read_lesson(str(again))[0].features == ()
+
+
+def test_the_commands_work_with_the_panel_closed(qtbot, window, tmp_path, monkeypatch):
+    c, X, T = small(window)
+    window.data_panel.dock.hide()
+    c.set_dataset(X[:2], T[:2], "two")  # the hidden panel does not follow until shown
+    path = tmp_path / "two.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(path), "")))
+    qtbot.keyClick(window.view, Qt.Key.Key_E, CTRL | ALT)
+    assert read_csv(path.read_text(), 2, 1)[0].tolist() == X[:2].tolist()
+    p = panel(qtbot, window)
+    assert np.array_equal(table_values(p), np.hstack((X[:2], T[:2])))
