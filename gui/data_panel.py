@@ -21,7 +21,7 @@ import os
 from dataclasses import replace
 
 import numpy as np
-from PySide6.QtCore import QAbstractTableModel, QLocale, QModelIndex, QObject, Qt
+from PySide6.QtCore import QAbstractTableModel, QEvent, QLocale, QModelIndex, QObject, QSize, Qt
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QGridLayout, QHeaderView, QLabel, QLineEdit,
@@ -33,6 +33,7 @@ from engine.atomic import atomic_write, check_regular_target
 from engine.csvdata import MAX_CSV_CHARS, CsvError, read_csv, write_csv
 from engine.numbers import exact
 
+from .file_actions import interactive
 from .flow_layout import FlowLayout
 from .panels import CellDelegate, describe
 from .style import MISMATCH, fmt, parse_number
@@ -77,6 +78,15 @@ def samples(controller):
     names = c.input_names()[:c.n_raw] + [
         f"ob{k}" for k in c.network.layout.neurons(len(c.network.sizes) - 1)]
     return X[:, :c.n_raw], T, names
+
+
+def ask_path(dialog, parent, title, suggested):
+    """A path from ``dialog`` (QFileDialog.getOpenFileName or getSaveFileName), or None —
+    at once where no one can answer (the off-screen platform: a dialog would wait forever)."""
+    if not interactive():
+        return None
+    path, _ = dialog(parent, title, suggested, CSV_FILTER)
+    return path or None
 
 
 # -- the table ---------------------------------------------------------------------------------------
@@ -182,6 +192,13 @@ class SampleTable(QTableView):
         super().__init__(objectName="dataTable")
         self.panel = panel
 
+    def sizeHint(self):
+        """Its header and four rows: the panel asks no more room than that (it takes whatever
+        room the dock has left), so the controls below stay in view."""
+        hint = super().sizeHint()
+        return QSize(hint.width(), self.horizontalHeader().sizeHint().height()
+                     + 4 * self.verticalHeader().defaultSectionSize() + 2 * self.frameWidth())
+
     def keyPressEvent(self, event):
         if self.state() != QTableView.State.EditingState:
             if event.key() == Qt.Key.Key_Insert:
@@ -210,6 +227,7 @@ class DataPanel(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(40)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self._fit_table_minimum()
         describe(self.table, "Data samples",
                  "Every sample: its inputs x, its targets ob, and whether it trains or tests. "
                  "Typing or F2 edits a cell (one undo step); Insert adds a row, Delete removes "
@@ -310,6 +328,20 @@ class DataPanel(QWidget):
         self.refresh()
 
     # -- showing the controller's data ---------------------------------------------------------------
+    def _fit_table_minimum(self):
+        """The table may shrink to its header and three rows (the panel's other controls stay
+        in view; the table scrolls), however tall its own hint is."""
+        t = self.table
+        t.setMinimumHeight(t.horizontalHeader().sizeHint().height()
+                           + 3 * t.verticalHeader().defaultSectionSize() + 2 * t.frameWidth())
+
+    def changeEvent(self, event):
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # larger text: taller rows
+            self.table.verticalHeader().setDefaultSectionSize(
+                self.table.fontMetrics().height() + 6)
+            self._fit_table_minimum()
+
     def on_screen(self):
         """Shown, and not behind another tab (Qt keeps such a dock "visible", off-screen)."""
         return self.in_front and self.isVisible()
@@ -434,8 +466,8 @@ class DataPanel(QWidget):
 
     def import_csv(self, path=None):
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window(), "Import Samples from CSV", "",
-                                                  CSV_FILTER)
+            path = ask_path(QFileDialog.getOpenFileName, self.window(),
+                            "Import Samples from CSV", "")
             if not path:
                 return False
         name = os.path.basename(path)
@@ -460,8 +492,8 @@ class DataPanel(QWidget):
     def export_csv(self, path=None):
         c = self.controller
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self.window(), "Export Samples as CSV",
-                                                  "samples.csv", CSV_FILTER)
+            path = ask_path(QFileDialog.getSaveFileName, self.window(), "Export Samples as CSV",
+                            "samples.csv")
             if not path:
                 return False
             if not os.path.splitext(path)[1]:
@@ -636,7 +668,7 @@ class DataFeature(QObject):
         c = window.controller
         self.panel = DataPanel(c)
         self.dock = window.add_dock("data", "Data", self.panel,
-                                    Qt.DockWidgetArea.RightDockWidgetArea, scroll=False)
+                                    Qt.DockWidgetArea.RightDockWidgetArea, scroll=True)
         # one tab away from the lesson; the panel in front (the math panel) stays in front
         window.tabifyDockWidget(window.docks["lesson"], self.dock)
         window.docks.get("math", window.docks["lesson"]).raise_()

@@ -12,6 +12,7 @@ from engine import Network
 from engine.csvdata import MAX_CSV_CHARS, read_csv
 from engine.datasets import GeneratorSettings, generate, n_test, split, with_features
 from engine.lesson import Lesson, lesson_from_dict, read_lesson, write_lesson
+from gui import data_panel
 from gui.controller import Controller
 from gui.plots import real_data
 from gui.training import SPEEDS
@@ -32,6 +33,14 @@ def small(window):
     X = np.array([[0.5, -1.0], [1.25, 2.0], [-3.0, 0.75]])
     T = np.array([[1.0], [0.0], [1.0]])
     return load(window, X, T), X, T
+
+
+@pytest.fixture
+def dialogs(monkeypatch):
+    """File dialogs that answer (off-screen, the panel asks none: no one could answer); each
+    test then replaces QFileDialog's static methods with its answer."""
+    monkeypatch.setattr(data_panel, "interactive", lambda: True)
+    return monkeypatch
 
 
 def panel(qtbot, window):
@@ -218,7 +227,8 @@ def test_a_malformed_paste_says_why_and_changes_nothing(qtbot, window):
 
 # -- CSV files ---------------------------------------------------------------------------------------
 def test_csv_export_and_import_round_trip_through_the_dialogs(qtbot, window, tmp_path,
-                                                              monkeypatch):
+                                                              dialogs):
+    monkeypatch = dialogs
     X, T = generate("circle", 40, 0.3, 7)
     c = load(window, X, T, test_ratio=0.25)
     panel(qtbot, window)
@@ -250,8 +260,8 @@ def test_csv_export_and_import_round_trip_through_the_dialogs(qtbot, window, tmp
     assert c.undo_stack.index() == index and c.undo_stack.canRedo()
 
 
-def test_a_malformed_csv_file_says_why_and_changes_nothing(qtbot, window, tmp_path,
-                                                           monkeypatch):
+def test_a_malformed_csv_file_says_why_and_changes_nothing(qtbot, window, tmp_path, dialogs):
+    monkeypatch = dialogs
     c, X, T = small(window)
     panel(qtbot, window)
     path = tmp_path / "bad.csv"
@@ -503,7 +513,8 @@ def test_a_version_1_file_opens_in_the_panel_and_saves_unchanged_after_undo(qtbo
     assert read_lesson(str(again))[0].features == ()
 
 
-def test_the_commands_work_with_the_panel_closed(qtbot, window, tmp_path, monkeypatch):
+def test_the_commands_work_with_the_panel_closed(qtbot, window, tmp_path, dialogs):
+    monkeypatch = dialogs
     c, X, T = small(window)
     window.data_panel.dock.hide()
     c.set_dataset(X[:2], T[:2], "two")  # the hidden panel does not follow until shown
