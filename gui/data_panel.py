@@ -226,6 +226,7 @@ class DataPanel(QWidget):
             self.table.fontMetrics().height() + 6)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.horizontalHeader().setMinimumSectionSize(40)
+        self.table.horizontalHeader().setResizeContentsPrecision(200)  # "set": 200 rows tell
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self._fit_table_minimum()
         describe(self.table, "Data samples",
