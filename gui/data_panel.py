@@ -515,6 +515,8 @@ class DataPanel(QWidget):
         if self.generate_dialog is None:
             self.generate_dialog = GenerateDialog(self.controller, self.window())
         self.generate_dialog.reset_message()
+        if self.controller.generator is not None:
+            self.generate_dialog.show_settings(self.controller.generator)
         self.generate_dialog.show()
         self.generate_dialog.raise_()
         return self.generate_dialog
@@ -620,6 +622,13 @@ class GenerateDialog(QDialog):
 
     def reset_message(self):
         self.error.clear()
+
+    def show_settings(self, settings):
+        """Fill the fields with ``settings`` (the data's own, when it was generated)."""
+        self.combo.setCurrentIndex(self.combo.findData(settings.name))
+        self.count_edit.setText(str(settings.count))
+        self.noise_edit.setText(exact(settings.noise))
+        self.seed_edit.setText(str(settings.seed))
 
     def _chosen(self, index):
         g = datasets.GENERATORS[self.combo.itemData(index)]

@@ -316,8 +316,10 @@ def test_generate_replaces_the_samples_and_reshapes_the_network_in_one_undo_step
     assert np.array_equal(data(c)[0], X0) and np.array_equal(data(c)[1], T0)
     window.actionRedo.trigger()
     assert np.array_equal(data(c)[0], X) and c.network.sizes[-1] == 1
-    # the same network again: a plain data change, the 1-D curve makes a 1-input network
+    # the dialog opens with the data's own settings; the 1-D curve makes a 1-input network
     window.data_panel.panel.generate()
+    assert (dialog.combo.currentData(), dialog.count_edit.text(), dialog.noise_edit.text(),
+            dialog.seed_edit.text()) == ("spiral", "120", "0.1", "3")
     type_settings(qtbot, dialog, "curve", "50", "0", "1")
     qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
     Xc, Tc = generate("curve", 50, 0.0, 1)
@@ -451,6 +453,24 @@ def test_the_loss_plot_draws_the_test_loss_and_the_accuracy(qtbot, window):
     plot.refresh()
     assert plot.test_curve.getData()[0] is None and not plot.legend.isVisibleTo(plot)
     assert not plot.accuracy_label.isVisibleTo(plot)
+
+
+def test_the_test_loss_is_computed_per_redraw_not_per_step(qtbot, window, monkeypatch):
+    import time
+    X, T = generate("gaussians", 60, 0.3, 1)
+    c = load(window, X, T, sizes=(2, 3, 1), test_ratio=0.25, lr=0.1)
+    calls = []
+    real = c.test_loss
+    monkeypatch.setattr(c, "test_loss", lambda: calls.append(1) or real())
+    c.set_speed(len(SPEEDS) - 1)
+    start = time.perf_counter()
+    c.start_training(20_000)
+    qtbot.waitUntil(lambda: not c.training, timeout=20_000)
+    seconds = time.perf_counter() - start
+    assert c.step_count == 20_000
+    assert 1 <= len(calls) <= 3 + 10 * seconds * 2  # ten redraws a second (and a margin)
+    window.loss_plot.refresh()
+    assert real_data(window.loss_plot.test_curve)[0][-1] == 20_000
 
 
 # -- learning: XOR through the Train action, the spiral with features -----------------------------
