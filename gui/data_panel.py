@@ -383,7 +383,7 @@ class DataPanel(QWidget):
             box.setChecked(key in c.features)
             ok = True
             try:
-                datasets.check_features((key,), c.n_raw + (key in c.features))
+                datasets.check_features((key,), c.n_raw)
             except ValueError:
                 ok = False
             box.setEnabled(ok or key in c.features)
