@@ -531,7 +531,7 @@ class FileActions(QObject):
     def _curve_names(self, which):
         w = self.window
         if which == "loss":
-            return {w.loss_plot.curve: "loss"}
+            return {w.loss_plot.curve: "loss", w.loss_plot.test_curve: "test loss"}
         labels = self.controller.network.labels
         return dict(zip(w.weight_plot.curves, labels))
 

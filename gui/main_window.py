@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from engine.lesson import load_preset, preset_names
 
-from . import (architecture_panel, autosave, boundary, classroom, compare, crash,
+from . import (architecture_panel, autosave, boundary, classroom, compare, crash, data_panel,
                exercise_dialog, file_actions, keyboard, script_player, teaching, timeline)
 from .canvas.view import NetworkView
 from .fitted_label import FittedLabel
@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         self.setGeometry(classroom.default_geometry(self.screen().availableGeometry()))
         self.size_docks()
         # features that add their own docks, actions and menus (and may size them after ours)
-        for feature in (teaching, file_actions, autosave, architecture_panel, boundary,
+        for feature in (teaching, file_actions, autosave, architecture_panel, boundary, data_panel,
                         script_player, classroom, crash, compare, timeline, keyboard,
                         exercise_dialog):
             feature.install(self)
