@@ -259,10 +259,10 @@ def open_dialog(window):
 
 
 def install(window):
-    """Teach ▸ Exercise Sheet… (Ctrl+Shift+E)."""
+    """Teach ▸ Exercise Sheet… (Ctrl+Alt+X)."""
     window.exercise_dialog = None
     action = window.add_action(
-        "actionExerciseSheet", "Exercise Sheet…", "Ctrl+Shift+E", lambda: open_dialog(window),
+        "actionExerciseSheet", "Exercise Sheet…", "Ctrl+Alt+X", lambda: open_dialog(window),
         "Seeded variants of this network to work by hand, saved as a sheet and an answer key")
     menu = window.menuBar().findChild(QMenu, "menuTeach")
     if menu is None:  # no Teach menu yet: make one

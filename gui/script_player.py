@@ -18,7 +18,7 @@ only bring the slide back. After leaving, the window is the teacher's to try thi
 **Record mode.** Add Slide from Current State (Ctrl+Alt+N) puts the lesson as it is now (its
 parameters, data and step count), what is visible and the selection after the current slide;
 Edit Slide… (Ctrl+Alt+M, ``gui.script_recorder``) edits its title, prompt, visibility, action
-and question; Delete Slide (Ctrl+Alt+D); Save Script… (Ctrl+Alt+S) and Open Script… (Ctrl+Alt+O)
+and question; Delete Slide (Ctrl+Alt+R); Save Script… (Ctrl+Alt+S) and Open Script… (Ctrl+Alt+O)
 write and read the JSON file.
 
 Everything sits in the Teach menu's Lesson Script submenu; Help ▸ Tour of the Notes (F1) plays
@@ -211,7 +211,7 @@ class ScriptPlayer(QObject):
         self.actionEditSlide = add("actionEditSlide", "Edit Slide…", "Ctrl+Alt+M",
                                    self.edit_slide, "The current slide's title, prompt, "
                                    "visibility, action and question")
-        self.actionDeleteSlide = add("actionDeleteSlide", "Delete Slide", "Ctrl+Alt+D",
+        self.actionDeleteSlide = add("actionDeleteSlide", "Delete Slide", "Ctrl+Alt+R",
                                      self.delete_slide, "Remove the current slide")
         self.actionTour = add("actionNotesTour", "Tour of the Notes", "F1", self.play_tour,
                               "The founding notes walked through slide by slide, with their "

@@ -244,7 +244,7 @@ class Timeline:
             a = window.add_action(name, text, shortcut, getattr(self.bar, slot), tip)
             self.actions[name] = a
         self.actionAlwaysDiscard = window.add_action(
-            "actionTimelineAlwaysDiscard", "Always Discard Later Steps", "Ctrl+Alt+D",
+            "actionTimelineAlwaysDiscard", "Always Discard Later Steps", "Ctrl+Alt+L",
             set_always_discard, "Step or Train from a past step discards the later steps "
             "without asking (Undo still brings them back)", checkable=True)
         self.actionAlwaysDiscard.setChecked(always_discard())

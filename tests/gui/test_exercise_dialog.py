@@ -13,6 +13,7 @@ from engine.render import render
 from tests.gui.test_accessibility import controls, unnamed
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+CTRL_ALT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
 
 
 def type_into(qtbot, box, text):
@@ -26,7 +27,7 @@ def test_exercise_sheet_from_the_teach_menu(window, qtbot, tmp_path, monkeypatch
     menu = window.menuBar().findChild(QMenu, "menuTeach")
     action = window.findChild(QAction, "actionExerciseSheet")
     assert action in menu.actions() and action.text() == "Exercise Sheet…"
-    assert action.shortcut().toString() == "Ctrl+Shift+E"
+    assert action.shortcut().toString() == "Ctrl+Alt+X"
     action.trigger()
     dialog = window.findChild(exd.ExerciseDialog, "exerciseDialog")
     qtbot.waitUntil(dialog.isActiveWindow)  # its keys are its own: Space does not Step
@@ -93,7 +94,7 @@ def test_exercise_sheet_from_the_teach_menu(window, qtbot, tmp_path, monkeypatch
     qtbot.waitUntil(window.isActiveWindow)
     window.findChild(QAction, "actionTrain").trigger()
     assert window.controller.training
-    qtbot.keyClick(window, Qt.Key.Key_E, CTRL_SHIFT)
+    qtbot.keyClick(window, Qt.Key.Key_X, CTRL_ALT)
     qtbot.waitUntil(dialog.isActiveWindow)
     assert dialog.focusWidget() is dialog.count
     assert window.findChildren(exd.ExerciseDialog) == [dialog]  # the same dialog, as it was
