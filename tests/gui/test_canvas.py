@@ -379,6 +379,7 @@ def test_weight_tooltip_has_value_gradient_next_update_and_the_last_change(view,
 def test_hovering_writes_the_tooltip(qtbot, view, controller):
     edge = view.connections[(4, 7)]
     edge.setToolTip("")
+    qtbot.mouseMove(view.viewport(), QPoint(1, 1))  # the pointer may already rest on the edge
     qtbot.mouseMove(view.viewport(), view.mapFromScene(free_point_on_edge(view, edge)))
     qtbot.waitUntil(lambda: edge.toolTip() != "", timeout=2000)
     assert "w47 = 0.450" in edge.toolTip()
