@@ -23,6 +23,7 @@ command still holds exactly the steps that ran with its settings.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -714,6 +715,7 @@ class Controller(QObject):
         if run is None:  # never expected: the trainer runs only while a run is open
             return 0, True
         params = np.empty((k, self.network.n_params))
+        t0 = time.perf_counter()
         self._timeline_begin()
         try:
             losses = self.network.train(self.inputs, self.targets, self.lr, k, self.batch_size,
@@ -728,6 +730,7 @@ class Controller(QObject):
             self.timeline.extend(params[:done])
             self.step_count += done
             run["steps"] += done
+        train_s = time.perf_counter() - t0
         self._refresh_record()
         if error is not None:  # after the record: this says more than a dead ReLU
             self.message.emit(
@@ -736,7 +739,7 @@ class Controller(QObject):
                 "lower η and train again.", True)
         self.changed.emit()
         self.historyChanged.emit()
-        return done, error is not None
+        return done, error is not None, train_s
 
     def run_steps(self, n, progress=None):
         """Train n steps now, without the timer (the command line), as one undoable run;
@@ -751,7 +754,7 @@ class Controller(QObject):
         self._open_run()
         done = 0
         while done < n:
-            k, must_stop = self._advance(min(n - done, RUN_CHUNK))
+            k, must_stop, _ = self._advance(min(n - done, RUN_CHUNK))
             done += k
             if progress is not None:
                 progress(done, n)

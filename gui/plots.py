@@ -56,6 +56,8 @@ from .flow_layout import FlowLayout
 from .style import fmt
 
 REFRESH_MS = 100      # at most one redraw per this many milliseconds (10 per second)
+COST_FACTOR = 20      # …and at most one per 20 times what the last one took
+MAX_REFRESH_MS = 500  # …but at least two per second
 MIN_POINTS = 400      # per curve, however narrow the plot
 STAGGER_MS = 25       # plots redraw at least this far apart, so one frame paints one plot
 FONT_PT = 11          # tick labels, list, checkbox, value labels
@@ -315,8 +317,18 @@ class Throttle(QObject):
             self.pending = True
             return
         self.pending = False
+        self._call()
+
+    def _call(self):
+        """Run the callback; the next may come after the interval, or after COST_FACTOR times
+        what this one took: a plot of a hundred curves then redraws less often rather than
+        taking the training's time (each plot keeps to about 1/COST_FACTOR of the time)."""
+        t0 = time.perf_counter()
         self.timer.start(self.interval_ms)
         self.callback()
+        took_ms = (time.perf_counter() - t0) * 1000
+        if took_ms * COST_FACTOR > self.interval_ms:
+            self.timer.start(min(round(took_ms * COST_FACTOR), MAX_REFRESH_MS))
 
     def retry_in(self, ms):
         """The callback could not run now: run it ``ms`` from now instead."""
@@ -326,8 +338,7 @@ class Throttle(QObject):
     def _interval_over(self):
         if self.pending:
             self.pending = False
-            self.timer.start(self.interval_ms)
-            self.callback()
+            self._call()
 
 
 def plot_font(size=FONT_PT, bold=False):

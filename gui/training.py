@@ -35,6 +35,9 @@ DEFAULT_SPEED = 100
 FRAME_MS = 16  # at a set speed, one training slice per frame; the window repaints in between
 SLICE_BUDGET_S = 0.016  # at full speed, training time per slice; slices run back to back
 #                         whenever the event loop is idle, so repaints and clicks come between
+MAX_SLICE_S = 0.035  # …or as long as the window took between two slices (its repaints), up to
+#                      this: training keeps at least half the time however much there is to
+#                      draw, and a click still waits at most a slice and a repaint
 RATE_WINDOW_S = 0.25  # the measured steps per second average over at least this long
 CATCH_UP_S = 0.1  # at a set speed, a late frame makes up for at most this much lost time
 
@@ -71,6 +74,8 @@ class Trainer(QObject):
         self._carry = 0.0      # fractional steps owed at slow speeds
         self._last_slice = 0.0  # when the last slice was counted (perf_counter seconds)
         self._time_per_step = 1e-4  # measured by each slice; sizes the next one at full speed
+        self._slice_end = None  # when the last slice ended: the time until the next is the UI's
+        self._ui_time = 0.0     # that time, smoothed
         self._clock = (0.0, 0)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -104,6 +109,7 @@ class Trainer(QObject):
         self._carry = 0.0
         self._clock = (time.perf_counter(), 0)
         self._last_slice = self._clock[0]
+        self._slice_end = None  # the time before a run's first slice is not the UI's
         self.state = RUNNING if steps is None else RUNNING_N
         self._set_interval()
         self.timer.start()
@@ -127,7 +133,8 @@ class Trainer(QObject):
     def _steps_this_slice(self):
         speed = self.speed
         if speed is None:
-            k = max(1, int(SLICE_BUDGET_S / self._time_per_step))
+            budget = min(max(SLICE_BUDGET_S, self._ui_time), MAX_SLICE_S)
+            k = max(1, int(budget / self._time_per_step))
         else:
             # steps owed for the time since the last slice, not per timer tick: a busy event
             # loop delays the ticks, and the speed shown must still be the speed run
@@ -147,9 +154,15 @@ class Trainer(QObject):
         if k <= 0:
             return
         t0 = time.perf_counter()
-        done, must_stop = self._advance(k)
-        now = time.perf_counter()
-        self._time_per_step = max((now - t0) / max(done, 1), 1e-7)
+        outside = 0.0 if self._slice_end is None else t0 - self._slice_end
+        done, must_stop, *trained = self._advance(k)
+        now = self._slice_end = time.perf_counter()
+        # the advance may say how much of its time was training (the rest is its views'
+        # refresh, which counts as the window's time)
+        train_s = trained[0] if trained else now - t0
+        if self._ui_time or outside:
+            self._ui_time = 0.7 * self._ui_time + 0.3 * (outside + (now - t0) - train_s)
+        self._time_per_step = max(train_s / max(done, 1), 1e-7)
         self.done += done
         t_start, s_start = self._clock
         if now - t_start > RATE_WINDOW_S:
