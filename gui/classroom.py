@@ -18,7 +18,7 @@ from typing import NamedTuple
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt
 from PySide6.QtGui import (QActionGroup, QBrush, QFont, QGuiApplication, QIcon, QKeySequence,
                            QPalette)
-from PySide6.QtWidgets import QApplication, QDockWidget, QProxyStyle
+from PySide6.QtWidgets import QApplication, QDockWidget, QProxyStyle, QToolBar
 
 from . import plots, style
 from .settings import settings
@@ -265,9 +265,9 @@ class Classroom(QObject):
 
     # -- presentation and full screen -------------------------------------------------------------
     def set_presentation(self, on):
-        """The network on the whole screen: full screen, no docks and no menu bar (every action
-        keeps its shortcut; the toolbar and the status bar stay), the text enlarged and the
-        canvas's as large as it can be. Leaving brings everything back as it was."""
+        """The network on the whole screen: full screen, no docks, no menu bar and no toolbar but
+        the main one (every action keeps its shortcut; the status bar stays), the text enlarged
+        and the canvas's as large as it can be. Leaving brings everything back as it was."""
         on = bool(on)
         if on == self.presenting:
             return
@@ -277,6 +277,10 @@ class Classroom(QObject):
             self._full_screen_before_presentation = w.isFullScreen()
             for dock in w.findChildren(QDockWidget):
                 dock.hide()
+            # the main toolbar stays; the others (timeline, comparison) are only shortcuts now
+            for bar in w.findChildren(QToolBar):
+                if bar.objectName() != "mainToolBar":
+                    bar.hide()
             w.menuBar().hide()
             self.set_full_screen(True)
         else:

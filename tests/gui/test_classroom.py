@@ -6,7 +6,7 @@ import colorsys
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QCheckBox, QDockWidget, QMenu
+from PySide6.QtWidgets import QApplication, QCheckBox, QDockWidget, QMenu, QToolBar
 
 from gui import classroom, plots, style
 from gui.canvas import theme as canvas_theme
@@ -169,6 +169,9 @@ def test_presentation_mode_hides_the_docks_enlarges_canvas_text_and_comes_back(q
     settle(qtbot, w)
     assert w.classroom.presenting and w.classroom.actionPresentation.isChecked()
     assert visible_docks(w) == set()
+    bars = {b.objectName() for b in w.findChildren(QToolBar)}
+    assert {"mainToolBar", "timelineToolBar", "compareToolBar"} <= bars
+    assert {b.objectName() for b in w.findChildren(QToolBar) if b.isVisible()} == {"mainToolBar"}
     assert QApplication.font().pointSizeF() == pytest.approx(
         before_font * classroom.PRESENTATION_SCALE)
     # what the class sees: the canvas's numbers drawn at least a fifth taller
@@ -178,6 +181,7 @@ def test_presentation_mode_hides_the_docks_enlarges_canvas_text_and_comes_back(q
     settle(qtbot, w)
     assert not w.classroom.presenting
     assert visible_docks(w) == before_docks
+    assert {b.objectName() for b in w.findChildren(QToolBar) if b.isVisible()} == bars
     assert QApplication.font().pointSizeF() == pytest.approx(before_font)
     assert on_screen_text_px(w.view) == pytest.approx(before_px, rel=0.05)
 
