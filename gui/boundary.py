@@ -345,6 +345,9 @@ class BoundaryPanel(_PlotBase):
         super().__init__(controller, parent)
         self.setObjectName("boundaryPanel")
         self._throttle.interval_ms = REFRESH_MS
+        # the map is what the class watches while training: it may take a tenth of the time
+        # (a redraw is ≈ 1 ms), where a plot keeps to a twentieth
+        self._throttle.cost_factor = 10
         self.view = view
         self.cmap = colour_map()
         self.thumbnails = False

@@ -307,28 +307,32 @@ class Throttle(QObject):
         super().__init__(parent)
         self.callback = callback
         self.interval_ms = interval_ms
+        self.cost_factor = COST_FACTOR
         self.pending = False
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
         self.timer.timeout.connect(self._interval_over)
 
     def request(self, *_):
-        if self.timer.isActive():
+        # an interval that is over but whose timeout Qt has not delivered yet (a training slice
+        # ran first) counts as over: waiting for it skipped every other slice
+        if self.timer.isActive() and self.timer.remainingTime() > 0:
             self.pending = True
             return
+        self.timer.stop()
         self.pending = False
         self._call()
 
     def _call(self):
-        """Run the callback; the next may come after the interval, or after COST_FACTOR times
-        what this one took: a plot of a hundred curves then redraws less often rather than
+        """Run the callback; the next may come after the interval, or after ``cost_factor``
+        (COST_FACTOR) times what this one took: a plot of a hundred curves then redraws less often rather than
         taking the training's time (each plot keeps to about 1/COST_FACTOR of the time)."""
         t0 = time.perf_counter()
         self.timer.start(self.interval_ms)
         self.callback()
         took_ms = (time.perf_counter() - t0) * 1000
-        if took_ms * COST_FACTOR > self.interval_ms:
-            self.timer.start(min(round(took_ms * COST_FACTOR), MAX_REFRESH_MS))
+        if took_ms * self.cost_factor > self.interval_ms:
+            self.timer.start(min(round(took_ms * self.cost_factor), MAX_REFRESH_MS))
 
     def retry_in(self, ms):
         """The callback could not run now: run it ``ms`` from now instead."""

@@ -35,9 +35,11 @@ DEFAULT_SPEED = 100
 FRAME_MS = 16  # at a set speed, one training slice per frame; the window repaints in between
 SLICE_BUDGET_S = 0.016  # at full speed, training time per slice; slices run back to back
 #                         whenever the event loop is idle, so repaints and clicks come between
-MAX_SLICE_S = 0.035  # …or as long as the window took between two slices (its repaints), up to
-#                      this: training keeps at least half the time however much there is to
-#                      draw, and a click still waits at most a slice and a repaint
+MAX_SLICE_S = 0.035  # …or a quarter longer than the window took between two slices (its
+#                      refresh and repaints), up to this: training keeps over half the time
+#                      however much there is to draw, and a click waits at most a slice and a
+#                      repaint
+UI_SHARE = 1.25
 RATE_WINDOW_S = 0.25  # the measured steps per second average over at least this long
 CATCH_UP_S = 0.1  # at a set speed, a late frame makes up for at most this much lost time
 
@@ -133,7 +135,7 @@ class Trainer(QObject):
     def _steps_this_slice(self):
         speed = self.speed
         if speed is None:
-            budget = min(max(SLICE_BUDGET_S, self._ui_time), MAX_SLICE_S)
+            budget = min(max(SLICE_BUDGET_S, UI_SHARE * self._ui_time), MAX_SLICE_S)
             k = max(1, int(budget / self._time_per_step))
         else:
             # steps owed for the time since the last slice, not per timer tick: a busy event
