@@ -38,7 +38,9 @@ def drawn(qtbot, panel, evaluations=None):
     """Until the panel's map has been drawn (after ``evaluations`` forward passes)."""
     if evaluations is not None:
         qtbot.waitUntil(lambda: panel.evaluations > evaluations, timeout=3000)
-    qtbot.wait(boundary.REFRESH_MS + 20)  # a throttled request folds into one more redraw
+    qtbot.wait(boundary.REFRESH_MS + 20)  # a throttled request folds into one more redraw…
+    # …which a slow redraw (a loaded machine) may put off for longer
+    qtbot.waitUntil(lambda: not panel._throttle.pending, timeout=3000)
     return panel
 
 
@@ -299,7 +301,7 @@ def test_the_map_follows_training_and_rests_while_the_dock_is_hidden(qtbot, wind
     # in front again: it catches up with the network as it is now
     window.boundary.show()
     qtbot.waitUntil(lambda: panel.evaluations > n)
-    qtbot.wait(boundary.REFRESH_MS + 20)
+    drawn(qtbot, panel)
     expected = c.network.forward(panel.grid)[:, 0].reshape(GRID, GRID)
     np.testing.assert_allclose(panel.values, expected, rtol=0, atol=1e-12)
 

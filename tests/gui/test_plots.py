@@ -56,6 +56,14 @@ def shown(item):
     return (np.zeros(0), np.zeros(0)) if x is None else (x, y)
 
 
+def settled(qtbot, plots):
+    """Until every throttled redraw the plots were asked for has run (a slow redraw puts the
+    next one off for longer: ``Throttle.cost_factor``)."""
+    qtbot.wait(150)
+    qtbot.waitUntil(lambda: not any(p._throttle.pending or p._throttle.timer.isActive()
+                                    for p in plots), timeout=5000)
+
+
 def wait_drawn(qtbot, controller, plots):
     """Until the throttled loss and parameter plots show the history's last step."""
     loss_plot, parameter_plot = plots[0], plots[1]
@@ -511,7 +519,7 @@ def test_log_scale_after_a_reset_from_a_huge_range_draws_at_once(qtbot, controll
     gigabytes."""
     loss_plot = plots[0]
     make_a_huge_range_then(qtbot, controller, plots, controller.reset)
-    qtbot.wait(150)
+    settled(qtbot, plots)
     with no_runtime_warnings():
         qtbot.mouseClick(loss_plot.log_check, Qt.MouseButton.LeftButton)
         assert loss_plot.log_check.isChecked()
@@ -532,7 +540,7 @@ def test_log_scale_after_a_reset_from_losses_near_the_float_limit(qtbot, control
     assert controller.step() is not None
     wait_drawn(qtbot, controller, plots)
     controller.reset()
-    qtbot.wait(150)
+    settled(qtbot, plots)
     with no_runtime_warnings():
         loss_plot.set_log_scale(True)
         (_, _), (y0, y1) = view_range(loss_plot.plot)
@@ -635,7 +643,7 @@ def test_huge_targets_and_outputs_draw_with_their_real_numbers(qtbot, controller
     assert controller.edit(("ob", 0, 6), target)
     with no_runtime_warnings():
         output_plot.refresh()
-        qtbot.wait(150)  # the throttled refreshes of the edits above, too
+        settled(qtbot, plots)  # the throttled refreshes of the edits above, too
         y5 = controller.record.out(5, controller.record_sample)
         assert output_plot.value_labels[0].toPlainText() == fmt(y5)
         assert output_plot.value_labels[4].toPlainText() == fmt(float(target))
