@@ -5,6 +5,7 @@ the training state machine is consistent and the canvas shows the engine's numbe
 undo everything and redo it, which must give back the very same state."""
 from __future__ import annotations
 
+import os
 import random
 
 import numpy as np
@@ -188,7 +189,12 @@ def files(monkeypatch, tmp_path):
     return tmp_path
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+#: two seeds in every run; more by hand, e.g.
+#: RANDOM_USER_SEEDS=3,4,5,6 uv run pytest tests/gui/test_random_actions.py
+SEEDS = [int(s) for s in os.environ.get("RANDOM_USER_SEEDS", "1,2").split(",")]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_a_random_user_cannot_break_the_window(qtbot, window, files, seed):
     rng = random.Random(seed)
     user = RandomUser(qtbot, window, rng, files)
