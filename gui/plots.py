@@ -366,9 +366,20 @@ class ReadableAxis(pg.AxisItem):
     """An axis whose tick labels never run into each other. pyqtgraph always draws every
     major tick's label and picks the spacing from the axis length alone, so large text (3×
     on a projector) wrote "0.20.40.60.8" over itself; here the spacing also leaves each label
-    room for its own text (a "−0.888"'s width across, two text lines up)."""
+    room for its own text (a "−0.888"'s width across, two text lines up). A ``whole`` axis
+    (steps) never ticks between whole numbers on a linear scale: there is no step 0.5."""
+
+    def __init__(self, orientation, whole=False, **kwargs):
+        super().__init__(orientation, **kwargs)
+        self.whole = whole
 
     def tickSpacing(self, minVal, maxVal, size):
+        levels = self._spacing(minVal, maxVal, size)
+        if self.whole and not self.logMode and levels:
+            levels = [(sp, off) for sp, off in levels if sp >= 1] or [(1.0, 0)]
+        return levels
+
+    def _spacing(self, minVal, maxVal, size):
         levels = super().tickSpacing(minVal, maxVal, size)
         dif = abs(maxVal - minVal)
         if not levels or not math.isfinite(dif) or dif == 0 or size <= 0:
@@ -382,11 +393,12 @@ class ReadableAxis(pg.AxisItem):
         return [(least, 0)]
 
 
-def make_plot_widget(x_label, y_label):
+def make_plot_widget(x_label, y_label, whole_x=False):
     """A PlotWidget with readable axes and a light grid at the major ticks. pyqtgraph's
     plot-options menu is off (it could switch downsampling, clip-to-view or a log axis behind
     the app's back); the view menu ("View All", export) stays."""
-    w = pg.PlotWidget(axisItems={name: ReadableAxis(name) for name in ("bottom", "left")})
+    w = pg.PlotWidget(axisItems={"bottom": ReadableAxis("bottom", whole=whole_x),
+                                 "left": ReadableAxis("left")})
     item = w.getPlotItem()
     item.setMenuEnabled(False, enableViewBoxMenu=True)
     item.showGrid(x=True, y=True)
@@ -633,7 +645,7 @@ class LossPlot(_PlotBase):
     def __init__(self, controller, parent=None):
         super().__init__(controller, parent)
         self.setObjectName("lossPlot")
-        self.plot = make_plot_widget("step", "loss L")
+        self.plot = make_plot_widget("step", "loss L", whole_x=True)
         self.plot.setObjectName("lossPlotView")
         name_plot(self.plot, "Loss plot", "The loss L before each step against the step number")
         self.plot.getPlotItem().getViewBox().setLimits(xMin=STEP_AXIS_MIN)
@@ -751,7 +763,7 @@ class ParameterPlot(_PlotBase):
     def __init__(self, controller, parent=None):
         super().__init__(controller, parent)
         self.setObjectName("weightPlot")
-        self.plot = make_plot_widget("step", "value")
+        self.plot = make_plot_widget("step", "value", whole_x=True)
         self.plot.setObjectName("weightPlotView")
         name_plot(self.plot, "Weights and biases plot",
                   "Every weight (solid) and bias (dashed) after each step against the step "

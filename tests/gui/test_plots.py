@@ -773,3 +773,15 @@ def test_on_a_log_step_axis_a_falling_loss_falls_from_the_first_step(qtbot, cont
     assert (np.diff(y) <= 0).all()  # it never goes up
     assert y[0] == losses[0] and y[-1] == losses[-1]
     np.testing.assert_array_equal(np.sort(y[:-1]), np.sort(controller.history.curve(0)[1]))
+
+
+def test_step_axes_tick_whole_steps_only(qtbot, controller, plots):
+    """One step in: the loss and parameter plots' step axes read 0 and 1, never 0.5."""
+    controller.step()
+    wait_drawn(qtbot, controller, plots)
+    for plot in plots[:2]:
+        axis = plot.plot.getPlotItem().getAxis("bottom")
+        (x0, x1), _ = view_range(plot.plot)
+        assert x1 - x0 < 3  # a short range, where pyqtgraph would tick every 0.2 or 0.5
+        ticks = [v for _, values in axis.tickValues(x0, x1, axis.width()) for v in values]
+        assert ticks and all(float(v).is_integer() for v in ticks), ticks
