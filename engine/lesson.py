@@ -705,40 +705,52 @@ def _parse_int(text):
     return int(text) if len(text) <= MAX_INT_DIGITS else float(text)
 
 
-def _check_bytes(data: bytes):
-    if len(data) > MAX_FILE_BYTES:
-        raise LessonFileError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; lesson "
-                              "files are limited to that")
+def _check_bytes(data: bytes, kind="lesson", error=LessonFileError, max_bytes=None,
+                 max_values=None):
+    """Refuse a ``kind`` file (lesson, script) too large to parse safely: ``error`` (the
+    limits: a lesson file's unless given)."""
+    max_bytes = MAX_FILE_BYTES if max_bytes is None else max_bytes
+    max_values = MAX_VALUES if max_values is None else max_values
+    if len(data) > max_bytes:
+        raise error(f"the file is larger than {max_bytes // 2**20} MB; {kind} files are "
+                    "limited to that")
     # every value but the first in a list or object follows a comma: this bounds the values
     values = data.count(b",") + data.count(b"[") + data.count(b"{")
-    if values > MAX_VALUES:
-        raise LessonFileError(f"the file holds more than {MAX_VALUES:,} values; lesson files "
-                              "are limited to that")
+    if values > max_values:
+        raise error(f"the file holds more than {max_values:,} values; {kind} files are "
+                    "limited to that")
+
+
+def parse_json_file(data: bytes | str, kind="lesson", error=LessonFileError,
+                    max_bytes=None, max_values=None, parse_constant=None):
+    """The JSON value a ``kind`` file's bytes (UTF-8) or text hold, read safely: too large,
+    empty, not UTF-8, nested too deeply or not JSON is ``error`` with one line."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    _check_bytes(data, kind, error, max_bytes, max_values)
+    if not data.strip():
+        raise error("the file is empty")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise error(f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} at "
+                    f"offset {e.start})") from None
+    try:
+        return json.loads(text, parse_int=_parse_int, parse_constant=parse_constant)
+    except RecursionError:
+        raise error(f"the file is nested too deeply to be a {kind}") from None
+    except json.JSONDecodeError as e:
+        ended = e.pos >= len(text.rstrip())
+        raise error(f"the file is not valid JSON: {e.msg} at line {e.lineno}, column "
+                    f"{e.colno}" + (" (the file ends early: is it cut off?)"
+                                    if ended else "")) from None
+    except ValueError as e:
+        raise error(f"the file is not valid JSON: {e}") from None
 
 
 def loads_document(data: bytes | str):
     """(Lesson, history or None, step_count) from a file's bytes (UTF-8) or text."""
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")
-    _check_bytes(data)
-    if not data.strip():
-        raise LessonFileError("the file is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise LessonFileError(f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} at "
-                              f"offset {e.start})") from None
-    try:
-        d = json.loads(text, parse_int=_parse_int)
-    except RecursionError:
-        raise LessonFileError("the file is nested too deeply to be a lesson") from None
-    except json.JSONDecodeError as e:
-        ended = e.pos >= len(text.rstrip())
-        raise LessonFileError(f"the file is not valid JSON: {e.msg} at line {e.lineno}, column "
-                              f"{e.colno}" + (" (the file ends early: is it cut off?)"
-                                              if ended else "")) from None
-    except ValueError as e:
-        raise LessonFileError(f"the file is not valid JSON: {e}") from None
+    d = parse_json_file(data)
     return document_from_dict(d)
 
 

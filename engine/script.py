@@ -46,10 +46,9 @@ import numpy as np
 from .derivation import phases
 from .history import History
 from .lesson import (
-    MAX_INT_DIGITS, Lesson, LessonFileError, _describe, _dump, _get, _int, _join, _list,
-    _no_unknown,
+    Lesson, LessonFileError, _describe, _dump, _get, _int, _join, _list, _no_unknown,
     _obj, _one_line, _short, _str, document_from_dict, document_to_dict, load_preset,
-    preset_names, read_file, write_bytes,
+    parse_json_file, preset_names, read_file, write_bytes,
 )
 
 FORMAT = "backprop-lab-script"
@@ -427,47 +426,12 @@ def script_to_dict(script: Script) -> dict:
     return d
 
 
-def _parse_int(text):
-    return int(text) if len(text) <= MAX_INT_DIGITS else float(text)
-
-
-def _check_bytes(data: bytes):
-    if len(data) > MAX_FILE_BYTES:
-        raise ScriptFileError(f"the file is larger than {MAX_FILE_BYTES // 2**20} MB; script "
-                              "files are limited to that")
-    values = data.count(b",") + data.count(b"[") + data.count(b"{")
-    if values > MAX_VALUES:
-        raise ScriptFileError(f"the file holds more than {MAX_VALUES:,} values; script files "
-                              "are limited to that")
-
-
 def loads_script(data: bytes | str) -> Script:
     """A Script from a file's bytes (UTF-8) or text; ``ScriptFileError`` with one line."""
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")
-    _check_bytes(data)
-    if not data.strip():
-        raise ScriptFileError("the file is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        raise ScriptFileError(f"the file is not UTF-8 text (byte 0x{data[e.start]:02x} at "
-                              f"offset {e.start})") from None
-
     def refuse(name):
         raise ValueError(f"{name} is not a number JSON allows")
 
-    try:
-        d = json.loads(text, parse_int=_parse_int, parse_constant=refuse)
-    except RecursionError:
-        raise ScriptFileError("the file is nested too deeply to be a script") from None
-    except json.JSONDecodeError as e:
-        ended = e.pos >= len(text.rstrip())
-        raise ScriptFileError(f"the file is not valid JSON: {e.msg} at line {e.lineno}, column "
-                              f"{e.colno}" + (" (the file ends early: is it cut off?)"
-                                              if ended else "")) from None
-    except ValueError as e:
-        raise ScriptFileError(f"the file is not valid JSON: {e}") from None
+    d = parse_json_file(data, "script", ScriptFileError, MAX_FILE_BYTES, MAX_VALUES, refuse)
     return script_from_dict(d)
 
 

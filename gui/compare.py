@@ -1005,24 +1005,24 @@ def style_legend(legend):
     legend.setLabelTextColor(look.foreground)
 
 
-class LossOverlay(QObject):
-    """Every run's loss on the loss plot, in its colour, with a legend naming its change."""
+class _Overlay(QObject):
+    """The runs' curves over one of the window's step plots, with a legend: rebuilt when the
+    runs change, redrawn (throttled like the plot) when they step."""
 
-    def __init__(self, loss_plot, comparison):
-        super().__init__(loss_plot)
-        self.plot, self.comparison = loss_plot, comparison
-        item = loss_plot.plot.getPlotItem()
+    def __init__(self, step_plot, comparison):
+        super().__init__(step_plot)
+        self.plot, self.comparison = step_plot, comparison
+        item = step_plot.plot.getPlotItem()
         self.legend = item.addLegend(offset=(-2, 2), labelTextSize=f"{plots.FONT_PT - 1}pt",
                                      verSpacing=-8, horSpacing=6)
         self.curves = []
         self._throttle = plots.Throttle(self.update, plots.REFRESH_MS, self)
         comparison.runsChanged.connect(self.rebuild)
         comparison.runsStepped.connect(self._throttle.request)
-        loss_plot.logScaleChanged.connect(lambda *_: self.update())
-        loss_plot.logStepsChanged.connect(lambda *_: self.update())
-        self.rebuild()
+        step_plot.logStepsChanged.connect(lambda *_: self.update())
 
-    def rebuild(self):
+    def _clear(self):
+        """No run curves and an empty legend, in the current look; the plot's PlotItem."""
         self._look = plots._look  # a theme change restyles at the next redraw
         item = self.plot.plot.getPlotItem()
         for curve in self.curves:
@@ -1030,6 +1030,19 @@ class LossOverlay(QObject):
         self.legend.clear()
         style_legend(self.legend)
         self.curves = []
+        return item
+
+
+class LossOverlay(_Overlay):
+    """Every run's loss on the loss plot, in its colour, with a legend naming its change."""
+
+    def __init__(self, loss_plot, comparison):
+        super().__init__(loss_plot, comparison)
+        loss_plot.logScaleChanged.connect(lambda *_: self.update())
+        self.rebuild()
+
+    def rebuild(self):
+        item = self._clear()
         runs = self.comparison.runs
         if runs:
             self.legend.addItem(self.plot.curve, "main")
@@ -1054,22 +1067,13 @@ class LossOverlay(QObject):
             plots.set_curve(curve, x, y, log=p.log_scale)
 
 
-class ParameterOverlay(QObject):
+class ParameterOverlay(_Overlay):
     """Every run's curve of the selected weight or bias on the parameter plot."""
 
     def __init__(self, weight_plot, comparison):
-        super().__init__(weight_plot)
-        self.plot, self.comparison = weight_plot, comparison
-        item = weight_plot.plot.getPlotItem()
-        self.legend = item.addLegend(offset=(-2, 2), labelTextSize=f"{plots.FONT_PT - 1}pt",
-                                     verSpacing=-8, horSpacing=6)
-        self.curves = []
-        self._throttle = plots.Throttle(self.update, plots.REFRESH_MS, self)
-        comparison.runsChanged.connect(self.rebuild)
-        comparison.runsStepped.connect(self._throttle.request)
+        super().__init__(weight_plot, comparison)
         comparison.controller.selectionChanged.connect(lambda *_: self.rebuild())
         comparison.controller.structureChanged.connect(self.rebuild)
-        weight_plot.logStepsChanged.connect(lambda *_: self.update())
         self.rebuild()
 
     def _index(self):
@@ -1077,13 +1081,7 @@ class ParameterOverlay(QObject):
         return p.selected
 
     def rebuild(self):
-        self._look = plots._look  # a theme change restyles at the next redraw
-        item = self.plot.plot.getPlotItem()
-        for curve in self.curves:
-            item.removeItem(curve)
-        self.legend.clear()
-        style_legend(self.legend)
-        self.curves = []
+        item = self._clear()
         index = self._index()
         runs = self.comparison.runs
         if runs and index is not None and index < len(self.plot.curves):
