@@ -59,7 +59,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout
 from engine.activations import get_activation
 from engine.datasets import EXTENT
 
-from . import plots
+from . import keyboard, plots
 from .canvas.neuron import NeuronItem
 from .panels import describe
 from .plots import _PlotBase, make_plot_widget, style_plot_widget
@@ -710,15 +710,8 @@ class DecisionBoundary(QObject):
     def toggle_dock(self, *_):
         """Closed: open it in front. Open behind another tab: bring it to the front. In
         front: close it."""
-        dock = self.dock
-        if dock.isHidden():
-            dock.show()
-            dock.raise_()
-        elif not self.panel.on_screen():
-            dock.raise_()
-        else:
-            dock.hide()
-        self.actionBoundary.setChecked(not dock.isHidden())
+        keyboard.toggle_dock(self.dock, self.panel.on_screen())
+        self.actionBoundary.setChecked(not self.dock.isHidden())
 
     def show(self):
         """Open the dock in front."""

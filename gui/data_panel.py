@@ -33,6 +33,7 @@ from engine.atomic import atomic_write, check_regular_target
 from engine.csvdata import MAX_CSV_CHARS, CsvError, read_csv, write_csv
 from engine.numbers import exact
 
+from . import keyboard
 from .file_actions import interactive
 from .flow_layout import FlowLayout
 from .panels import CellDelegate, describe
@@ -705,14 +706,7 @@ class DataFeature(QObject):
     def toggle_dock(self):
         """Closed: open it in front. Behind another tab: bring it to the front. In front:
         close it."""
-        dock = self.dock
-        if dock.isHidden():
-            dock.show()
-            dock.raise_()
-        elif not self.panel.on_screen():
-            dock.raise_()
-        else:
-            dock.hide()
+        keyboard.toggle_dock(self.dock, self.panel.on_screen())
 
     def show(self):
         self.dock.show()

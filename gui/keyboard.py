@@ -184,6 +184,18 @@ def panel_toggle(dock):
     return action
 
 
+def toggle_dock(dock, in_front):
+    """A panel's own toggle (its feature's shortcut): closed, it opens in front; open behind
+    another tab (``in_front`` False), it comes to the front; in front, it closes."""
+    if dock.isHidden():
+        dock.show()
+        dock.raise_()
+    elif not in_front:
+        dock.raise_()
+    else:
+        dock.hide()
+
+
 def focusable(widget):
     return bool(widget.focusPolicy() & Qt.FocusPolicy.TabFocus)
 

@@ -134,20 +134,22 @@ def test_points_are_where_the_data_is_and_test_points_are_hollow(qtbot, window):
     want = [HIGH if t else LOW for t in c.targets[:, 0]]
     assert brushes == want
     assert not panel.test_points.isVisible()
-    # a test set, when the controller holds one, is drawn hollow in its labels' colours
-    Xt, Tt = generate("xor", 40, 0.0, 9)
-    c.test_inputs, c.test_targets = Xt, Tt
-    try:
-        c.changed.emit()
-        qtbot.waitUntil(lambda: panel.test_points.isVisible())
-        tx, ty = panel.test_points.getData()
-        np.testing.assert_array_equal(tx, Xt[:, 0])
-        np.testing.assert_array_equal(ty, Xt[:, 1])
-        for spot, t in zip(panel.test_points.points(), Tt[:, 0]):
-            assert spot.brush().style() == Qt.BrushStyle.NoBrush
-            assert spot.pen().color() == (HIGH if t else LOW)
-    finally:
-        del c.test_inputs, c.test_targets
+    # a test set (a fifth of the samples, split off as the Data panel does) is drawn hollow in
+    # its labels' colours, the training points filled
+    assert c.set_split(0.2, 9)
+    Xt, Tt = c.test_inputs, c.test_targets
+    assert len(Xt) == 40
+    qtbot.waitUntil(lambda: panel.test_points.isVisible())
+    drawn(qtbot, panel)
+    tx, ty = panel.test_points.getData()
+    np.testing.assert_array_equal(tx, Xt[:, 0])
+    np.testing.assert_array_equal(ty, Xt[:, 1])
+    for spot, t in zip(panel.test_points.points(), Tt[:, 0]):
+        assert spot.brush().style() == Qt.BrushStyle.NoBrush
+        assert spot.pen().color() == (HIGH if t else LOW)
+    x, _ = panel.points.getData()
+    np.testing.assert_array_equal(x, c.inputs[:, 0])
+    assert len(x) == 160
     assert net is c.network
 
 
