@@ -47,6 +47,7 @@ from engine.history import History
 from engine.timeline import Timeline, history_at
 
 from . import exports, keyboard, plots
+from .file_actions import _slug
 from .panels import describe
 from .canvas import texts
 from .canvas.connection import ConnectionItem
@@ -964,17 +965,9 @@ class Comparison(QObject):
         w = self.window
         files = w.files
         suffix = "." + kind
-        if path is None:
-            from .file_actions import _slug, _with_suffix, ask_save_path
-            stem = os.path.splitext(files.document_name())[0]
-            suggested = os.path.join(files._export_folder or files._folder(),
-                                     f"{_slug(stem)}-compared-loss{suffix}")
-            path = ask_save_path(w, "Export Compared Loss", suggested,
-                                 f"{kind.upper()} files (*{suffix})")
-            if not path:
-                return False
-            path = _with_suffix(path, suffix)
-        try:
+        stem = os.path.splitext(files.document_name())[0]
+
+        def write(path):
             w.loss_plot.refresh()
             self.loss_overlay.update()
             if kind == "png":
@@ -985,12 +978,9 @@ class Comparison(QObject):
                 histories = {"main": self.controller.history}
                 histories.update((r.name, r.history) for r in self.runs)
                 exports.export_compared_loss_csv(histories, path)
-        except Exception as e:  # ExportError, or anything Qt/pyqtgraph raise
-            files._error("Cannot export", f"{os.path.basename(path)}: {e}")
-            return False
-        files._export_folder = os.path.dirname(os.path.abspath(path))
-        w.show_message(f"Exported {os.path.basename(path)}.")
-        return True
+        return files.export_with(write, path, "Export Compared Loss",
+                                 f"{_slug(stem)}-compared-loss{suffix}",
+                                 f"{kind.upper()} files (*{suffix})", suffix)
 
 
 # -- the plots -------------------------------------------------------------------------------------

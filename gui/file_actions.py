@@ -493,19 +493,12 @@ class FileActions(QObject):
         """Export ``kind`` (a key of ``EXPORTS``) to ``path`` (asking where when None). True when
         written."""
         text, _, file_filter, suffix, _ = EXPORTS[kind]
-        if path is None:
-            folder = self._export_folder or self._folder()
-            stem = os.path.splitext(self.document_name())[0] if self._path else _slug(
-                self.document_name())
-            suggested = os.path.join(folder, f"{stem}-{kind.replace('_', '.')}")
-            suggested = os.path.splitext(suggested)[0] + suffix
-            path = ask_save_path(self.window, f"Export {text.rstrip('…')}", suggested,
-                                 file_filter)
-            if not path:
-                return False
-            path = _with_suffix(path, suffix)
+        stem = os.path.splitext(self.document_name())[0] if self._path else _slug(
+            self.document_name())
+        name = os.path.splitext(f"{stem}-{kind.replace('_', '.')}")[0] + suffix
         w, c = self.window, self.controller
-        try:
+
+        def write(path):
             if kind == "diagram_png":
                 exports.export_diagram_png(w.view, path)
             elif kind == "diagram_svg":
@@ -521,11 +514,26 @@ class FileActions(QObject):
                     exports.export_plot_png(plot.plot, path)
                 else:
                     exports.export_plot_csv(plot.plot, path, self._curve_names(which))
+        return self.export_with(write, path, f"Export {text.rstrip('…')}", name, file_filter,
+                                suffix)
+
+    def export_with(self, write, path, title, name, file_filter, suffix):
+        """An export of any feature: ``write(path)`` to ``path``, or where the user says (the
+        dialog ``title`` offers ``name`` in the last export folder) when None. A failure is one
+        message and False; success is said in the status bar and the folder remembered."""
+        if path is None:
+            suggested = os.path.join(self._export_folder or self._folder(), name)
+            path = ask_save_path(self.window, title, suggested, file_filter)
+            if not path:
+                return False
+            path = _with_suffix(path, suffix)
+        try:
+            write(path)
         except Exception as e:  # ExportError, or anything Qt/pyqtgraph raise
             self._error("Cannot export", f"{os.path.basename(path)}: {e}")
             return False
         self._export_folder = os.path.dirname(os.path.abspath(path))
-        w.show_message(f"Exported {os.path.basename(path)}.")
+        self.window.show_message(f"Exported {os.path.basename(path)}.")
         return True
 
     def _curve_names(self, which):
