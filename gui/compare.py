@@ -39,7 +39,7 @@ from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel,
                                QLineEdit, QMenu, QToolBar, QVBoxLayout)
 
-from engine import DivergenceError, Network
+from engine import Network
 from engine import architecture as arch
 from engine import variants
 from engine.activations import ACTIVATIONS
@@ -53,7 +53,7 @@ from .canvas import texts
 from .canvas.connection import ConnectionItem
 from .canvas.label import ValueLabel
 from .canvas.neuron import NeuronItem
-from .controller import RUN_CHUNK, Structure
+from .controller import RUN_CHUNK, Structure, train_recorded
 from .phases import ALL
 from .style import exact, fmt, parse_number
 
@@ -704,17 +704,9 @@ class Comparison(QObject):
         error = None
         while k > 0 and error is None:  # in chunks: the trajectory's memory stays bounded
             n = min(k, RUN_CHUNK)
-            params = np.empty((n, net.n_params))
-            try:
-                losses = net.train(c.inputs, c.targets, lr, n, b, params_out=params,
-                                   start=run.step_count, shuffle_seed=c.shuffle_seed)
-            except DivergenceError as e:
-                losses, error = e.losses, e
-            done = len(losses)
-            if done:
-                run.history.append(np.column_stack((losses, params[:done])))
-                run.timeline.extend(params[:done])
-                run.step_count += done
+            done, error = train_recorded(net, run.history, run.timeline, c.inputs, c.targets,
+                                         lr, n, b, run.step_count, c.shuffle_seed)
+            run.step_count += done
             k -= n
         if error is not None:
             run.stopped = True

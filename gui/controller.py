@@ -47,6 +47,24 @@ UNDO_LIMIT = 2000
 RUN_CHUNK = 10_000  # steps per engine call when a run is taken without the timer
 
 
+def train_recorded(network, history, timeline, X, T, lr, k, batch_size, start, shuffle_seed):
+    """Up to k steps of ``network.train`` from step count ``start``, each recorded in
+    ``history`` (the loss it started from, the parameters after it) and ``timeline``; (steps
+    done, the DivergenceError that stopped them or None)."""
+    params = np.empty((k, network.n_params))
+    try:
+        losses = network.train(X, T, lr, k, batch_size, params_out=params, start=start,
+                               shuffle_seed=shuffle_seed)
+        error = None
+    except DivergenceError as e:
+        losses, error = e.losses, e
+    done = len(losses)
+    if done:
+        history.append(np.column_stack((losses, params[:done])))
+        timeline.extend(params[:done])
+    return done, error
+
+
 def _fit_columns(data, n):
     """``data`` with ``n`` columns: extra ones dropped, missing ones added as zeros."""
     if data.shape[1] >= n:
@@ -714,22 +732,13 @@ class Controller(QObject):
         run = self._run
         if run is None:  # never expected: the trainer runs only while a run is open
             return 0, True
-        params = np.empty((k, self.network.n_params))
         t0 = time.perf_counter()
         self._timeline_begin()
-        try:
-            losses = self.network.train(self.inputs, self.targets, self.lr, k, self.batch_size,
-                                        params_out=params, start=self.step_count,
-                                        shuffle_seed=self.shuffle_seed)
-            error = None
-        except DivergenceError as e:
-            losses, error = e.losses, e
-        done = len(losses)
-        if done:
-            self.history.append(np.column_stack((losses, params[:done])))
-            self.timeline.extend(params[:done])
-            self.step_count += done
-            run["steps"] += done
+        done, error = train_recorded(self.network, self.history, self.timeline, self.inputs,
+                                     self.targets, self.lr, k, self.batch_size,
+                                     self.step_count, self.shuffle_seed)
+        self.step_count += done
+        run["steps"] += done
         train_s = time.perf_counter() - t0
         self._refresh_record()
         if error is not None:  # after the record: this says more than a dead ReLU
