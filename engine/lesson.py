@@ -474,6 +474,19 @@ def lesson_from_dict(d) -> Lesson:
     return document_from_dict(d)[0]
 
 
+def _version(d, newest):
+    """A file's ``version``: a whole number from 1 to ``newest`` (what this app reads)."""
+    version = _get(d, "version", "")
+    if type(version) is not int:
+        raise LessonFileError(f"version must be a whole number, not {_describe(version)}")
+    if version > newest:
+        raise LessonFileError(f"version {_short(version)} is newer than this Backprop Lab reads "
+                              f"(up to {newest}); update Backprop Lab to open it")
+    if version < 1:
+        raise LessonFileError(f"version must be 1 or more, not {version}")
+    return version
+
+
 def document_from_dict(d):
     """(Lesson, history or None, step_count) from the JSON form; the history is an
     ``engine.history.History`` ending at the step count."""
@@ -483,14 +496,7 @@ def document_from_dict(d):
         raise LessonFileError(f'format is missing: a lesson file starts with "format": "{FORMAT}"')
     if d["format"] != FORMAT:
         raise LessonFileError(f'format must be "{FORMAT}", not {_describe(d["format"])}')
-    version = _get(d, "version", "")
-    if type(version) is not int:
-        raise LessonFileError(f"version must be a whole number, not {_describe(version)}")
-    if version > VERSION:
-        raise LessonFileError(f"version {_short(version)} is newer than this Backprop Lab reads "
-                              f"(up to {VERSION}); update Backprop Lab to open it")
-    if version < 1:
-        raise LessonFileError(f"version must be 1 or more, not {version}")
+    version = _version(d, VERSION)
     name = _str(_get(d, "name", "", ""), "name")
     description = _str(_get(d, "description", "", ""), "description")
 

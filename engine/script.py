@@ -46,7 +46,7 @@ import numpy as np
 from .derivation import phases
 from .history import History
 from .lesson import (
-    Lesson, LessonFileError, _describe, _dump, _get, _int, _join, _list, _no_unknown,
+    Lesson, LessonFileError, _describe, _dump, _get, _int, _join, _list, _no_unknown, _version,
     _obj, _one_line, _short, _str, document_from_dict, document_to_dict, load_preset,
     parse_json_file, preset_names, read_file, write_bytes,
 )
@@ -397,14 +397,7 @@ def _script_from_dict(d):
         hint = " (this is a lesson file: open it with File ▸ Open)" if d["format"] == \
             "backprop-lab" else ""
         raise LessonFileError(f'format must be "{FORMAT}", not {_describe(d["format"])}{hint}')
-    version = _get(d, "version", "")
-    if type(version) is not int:
-        raise LessonFileError(f"version must be a whole number, not {_describe(version)}")
-    if version > VERSION:
-        raise LessonFileError(f"version {_short(version)} is newer than this Backprop Lab reads "
-                              f"(up to {VERSION}); update Backprop Lab to open it")
-    if version < 1:
-        raise LessonFileError(f"version must be 1 or more, not {version}")
+    _version(d, VERSION)  # checked: every version so far reads the same way
     title = _text(d, "title", "", MAX_TITLE) if "title" in d else ""
     description = _str(_get(d, "description", "", ""), "description")
     slides = _list(_get(d, "slides", ""), "slides")
