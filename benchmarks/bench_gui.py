@@ -61,6 +61,29 @@ def headless_steps(lesson, seconds, chunk=1000):
     return steps, time.perf_counter() - t0
 
 
+class DelayProbe:
+    """A timer every PROBE_MS while started: ``worst`` is the most it fired late (ms), the
+    event loop's worst delay over every time it ran."""
+
+    def __init__(self):
+        self.worst = 0.0
+        self.clock = QElapsedTimer()
+        self.timer = QTimer(interval=PROBE_MS)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self):
+        if self.clock.isValid():
+            self.worst = max(self.worst, self.clock.nsecsElapsed() / 1e6 - PROBE_MS)
+        self.clock.restart()
+
+    def start(self):
+        self.clock.invalidate()  # the time while stopped is not a delay
+        self.timer.start()
+
+    def stop(self):
+        self.timer.stop()
+
+
 def measure(preset, seconds, rounds):
     """Window and headless take turns, ``rounds`` times each, so a slow spell of this shared
     machine hits both: (window steps/s, headless steps/s, worst delay ms, repaints/s)."""
@@ -71,23 +94,13 @@ def measure(preset, seconds, rounds):
     app.processEvents()
     counter = PaintCounter()
     window.view.viewport().installEventFilter(counter)
-    worst = [0.0]
-    clock = QElapsedTimer()
-    probe = QTimer(interval=PROBE_MS)
-
-    def tick():
-        if clock.isValid():
-            worst[0] = max(worst[0], clock.nsecsElapsed() / 1e6 - PROBE_MS)
-        clock.restart()
-
-    probe.timeout.connect(tick)
+    probe = DelayProbe()
     c = window.controller
     c.set_speed(len(SPEEDS) - 1)
     headless = load_preset(preset)
     win_steps = win_time = head_steps = head_time = 0.0
     for _ in range(rounds):
         start_steps = c.step_count
-        clock.invalidate()
         probe.start()
         c.start_training()
         t0 = time.perf_counter()
@@ -100,7 +113,7 @@ def measure(preset, seconds, rounds):
         n, t = headless_steps(headless, seconds)
         head_steps += n
         head_time += t
-    return win_steps / win_time, head_steps / head_time, worst[0], counter.count / win_time
+    return win_steps / win_time, head_steps / head_time, probe.worst, counter.count / win_time
 
 
 def spiral_lesson():
@@ -159,16 +172,7 @@ def measure_boundary(seconds, rounds):
                        ("outputs", window.output_plot)):
         plot.refresh = timers[name] = Timed(plot.refresh)
     headless = spiral_lesson()
-    worst = [0.0]
-    clock = QElapsedTimer()
-    probe = QTimer(interval=PROBE_MS)
-
-    def tick():
-        if clock.isValid():
-            worst[0] = max(worst[0], clock.nsecsElapsed() / 1e6 - PROBE_MS)
-        clock.restart()
-
-    probe.timeout.connect(tick)
+    probe = DelayProbe()
     totals = {k: 0.0 for k in ("open_steps", "open_time", "closed_steps", "closed_time",
                                "lean_steps", "lean_time", "lean_redraws", "head_steps",
                                "head_time", "redraws", "paints", "slices")}
@@ -193,7 +197,6 @@ def measure_boundary(seconds, rounds):
             before = {name: t.seconds for name, t in timers.items()}
             slices = timers["train"].calls
             if key == "open":
-                clock.invalidate()
                 probe.start()
             c.start_training()
             t0 = time.perf_counter()
@@ -261,7 +264,7 @@ def measure_boundary(seconds, rounds):
         "redraws": totals["redraws"] / open_time,
         "slices": totals["slices"] / open_time,
         "steps_per_slice": totals["open_steps"] / max(totals["slices"], 1),
-        "worst_ms": worst[0],
+        "worst_ms": probe.worst,
         "repaints": totals["paints"] / open_time,
         "shares": {name: spent[name] / open_time for name in timers},
         "map_ms": statistics.median(just_map) * 1e3,
