@@ -16,9 +16,8 @@ def collect_garbage_now():
     gc.collect()
 
 
-@pytest.fixture
-def window(qtbot):
-    collect_garbage_now()
+def shown_window(qtbot):
+    """A MainWindow as the app starts it: shown, exposed and active."""
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
@@ -26,6 +25,12 @@ def window(qtbot):
     w.activateWindow()
     qtbot.waitUntil(w.isActiveWindow)
     return w
+
+
+@pytest.fixture
+def window(qtbot):
+    collect_garbage_now()
+    return shown_window(qtbot)
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from gui.style import fmt
 from gui.main_window import KEY_SPEED
 from gui.settings import settings
 from gui.training import DEFAULT_SPEED, SPEEDS
+from tests.gui.conftest import shown_window
 from tests.gui.canvas_helpers import free_point_on_edge
 
 
@@ -280,14 +281,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 def new_window(qtbot):
     """Another window, as the next start of the app makes it (same settings)."""
-    from gui.main_window import MainWindow
-    w = MainWindow()
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
-    return w
+    return shown_window(qtbot)
 
 
 def test_a_fresh_window_trains_xor_slowly_enough_to_watch_the_loss_curve_form(qtbot, window):
