@@ -153,7 +153,7 @@ def measure_boundary(seconds, rounds):
     # after the last resize; seconds for a 2-8-8-1 net): wait for that before measuring, and
     # never change the window's shape again (the "behind" turns raise another tab)
     settle_until = time.perf_counter() + 1.0
-    while time.perf_counter() < settle_until or window.view._reshape_timer.isActive():
+    while time.perf_counter() < settle_until or window.view.reshape_pending:
         app.processEvents()
     counter = PaintCounter()
     window.view.viewport().installEventFilter(counter)
@@ -180,7 +180,7 @@ def measure_boundary(seconds, rounds):
 
     def settle(until=None):
         until = until or time.perf_counter() + 0.3
-        while time.perf_counter() < until or window.view._reshape_timer.isActive():
+        while time.perf_counter() < until or window.view.reshape_pending:
             app.processEvents()
 
     weights_dock = window.docks["parameters"]

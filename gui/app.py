@@ -75,6 +75,28 @@ def read_file_or_exit(path):
         return None
 
 
+SETTLE_MS = 200  # the window's deferred work: plots' throttled redraws, Qt's dock tab bars
+
+
+def settle(window, limit_s=10.0):
+    """Let the window finish laying itself out, as a user would see it a moment after it
+    appears: the canvas laid out for its shape (once resizing stops), then SETTLE_MS more."""
+    import time
+
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    def wait(ms):
+        loop = QEventLoop()
+        QTimer.singleShot(ms, loop.quit)
+        loop.exec()
+
+    wait(SETTLE_MS)
+    end = time.monotonic() + limit_s
+    while window.view.reshape_pending and time.monotonic() < end:
+        wait(50)
+    wait(SETTLE_MS)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["explain"]:  # a worked step as text; needs no window
@@ -120,10 +142,7 @@ def main(argv=None):
         for _ in range(3):  # let layouts settle and the plots' coalesced refresh run
             app.processEvents()
             QApplication.sendPostedEvents()
-        from PySide6.QtCore import QEventLoop, QTimer
-        loop = QEventLoop()
-        QTimer.singleShot(200, loop.quit)
-        loop.exec()
+        settle(window)
         ok = window.grab().save(args.screenshot)
         if not ok:
             print(f"{PROG}: could not write {args.screenshot}", file=sys.stderr)

@@ -592,6 +592,11 @@ class NetworkView(QGraphicsView):
         k = round(math.log(width / height / DEFAULT_ASPECT, ASPECT_STEP))
         return min(max(DEFAULT_ASPECT * ASPECT_STEP ** k, MIN_ASPECT), MAX_ASPECT)
 
+    @property
+    def reshape_pending(self):
+        """A resize was seen and the network is not laid out for the new shape yet."""
+        return self._reshape_timer.isActive()
+
     def adapt_to_window_shape(self):
         """Re-lay the network out for the window's current proportions, if they changed (and,
         in presentation mode, choose its text size for the new room)."""

@@ -92,22 +92,18 @@ def main(argv=None):
     _screen(width, height)
 
     sys.path.insert(0, str(ROOT))
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from engine.lesson import load_preset
+    from gui.app import settle as settle_window
     from gui.main_window import MainWindow
 
-    app = QApplication([])
+    app = QApplication([])  # noqa: F841 (held while the window lives)
     window = MainWindow(load_preset(a.preset))
     window.show()
 
-    def settle(ms=400):
-        for _ in range(3):
-            app.processEvents()
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
+    def settle():
+        settle_window(window)
 
     settle()
     if a.steps:

@@ -236,3 +236,26 @@ def test_steps_in_the_window_the_command_line_and_a_reopened_save_show_the_same(
     assert shown(trained) == shown(pressed)
     assert shown(pictured) == shown(pressed)
     assert shown(reopened) == shown(pressed)
+
+
+def test_the_screenshot_shows_the_window_settled(tmp_path, monkeypatch):
+    """--screenshot waits until the window has laid itself out: the canvas drawn for its shape,
+    and no tab bar of a closed panel left over the plots (the closed Script panel's "Inspector |
+    Script" bar was in the picture, gone a moment later)."""
+    from PySide6.QtWidgets import QTabBar
+
+    seen = {}
+    grab = MainWindow.grab
+
+    def looking_grab(window, *args):
+        seen["reshape_pending"] = window.view.reshape_pending
+        seen["tabs"] = [[bar.tabText(i) for i in range(bar.count())]
+                        for bar in window.findChildren(QTabBar)
+                        if bar.isVisible() and window.rect().intersects(bar.geometry())]
+        return grab(window, *args)
+
+    monkeypatch.setattr(MainWindow, "grab", looking_grab)
+    assert app.main(["--screenshot", str(tmp_path / "x.png")]) == 0
+    assert (tmp_path / "x.png").stat().st_size > 0
+    assert seen["reshape_pending"] is False
+    assert seen["tabs"] and not any("Script" in tabs for tabs in seen["tabs"]), seen["tabs"]
