@@ -224,7 +224,8 @@ class Classroom(QObject):
         # the canvas: its text at the same scale; presenting, as large as the canvas allows
         view = self.window.view
         if self.presenting:
-            view.set_font_scale(self.effective_font_scale, largest_up_to=MAX_CANVAS_SCALE)
+            view.set_font_scale(self.effective_font_scale, largest_up_to=MAX_CANVAS_SCALE,
+                                compact=True)
         else:
             view.set_font_scale(self.font_scale ** CANVAS_EXPONENT)
         fit_on_screen(self.window)

@@ -83,13 +83,13 @@ class ValueLabel(Marks, TooltipOnHover, QGraphicsItem):
         if self._fonts is None or (self.editor is not None and self.editor.isVisible()):
             return  # the open editor covers the label
         f = self._fonts
-        lines = [(self._main, f.label, "label", theme.TEXT)]
+        lines = [(self._main, "label", theme.TEXT)]
         if self._second is not None:
-            lines.append((self._second, f.derivative, "derivative", theme.DERIVATIVE_TEXT))
-        widths = [f.width(which, text) for text, _, which, _ in lines]
-        heights = [f.height(which) for _, _, which, _ in lines]
-        w = max(widths) + 2 * theme.PAD_X
-        h = sum(heights) + 2 * theme.PAD_Y
+            lines.append((self._second, "derivative", theme.DERIVATIVE_TEXT))
+        widths = [f.line_width(which, text) for text, which, _ in lines]
+        heights = [f.height(which) for _, which, _ in lines]
+        w = max(widths) + 2 * f.pad_x
+        h = sum(heights) + 2 * f.pad_y
         slot = self._slot
         painter.save()
         # a number wider than the reserved room (say −1234.567) shrinks rather than overlap
@@ -115,11 +115,10 @@ class ValueLabel(Marks, TooltipOnHover, QGraphicsItem):
             wash.setAlpha(FROZEN_WASH_ALPHA)
             painter.setBrush(QBrush(wash))
             painter.drawRoundedRect(box.adjusted(1.6, 1.6, -1.6, -1.6), 4, 4)
-        y = box.top() + theme.PAD_Y
-        for (text, font, _, colour), lh in zip(lines, heights, strict=True):
-            painter.setFont(font)
-            painter.setPen(colour)
-            painter.drawText(QRectF(box.left(), y, w, lh), Qt.AlignmentFlag.AlignCenter, text)
+        y = box.top() + f.pad_y
+        for (text, which, colour), lh in zip(lines, heights, strict=True):
+            f.draw_line(painter, QRectF(box.left(), y, w, lh), which, text, colour,
+                        theme.DERIVATIVE_TEXT)
             y += lh
         painter.restore()
 

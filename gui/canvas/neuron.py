@@ -172,7 +172,7 @@ class NeuronNote(QGraphicsItem):
         if not self._text or self._fonts is None:
             return
         lines = self._text.split("\n")
-        w = max(self._fonts.width("note", t) for t in lines) + 2 * theme.PAD_X
+        w = max(self._fonts.line_width("note", t) for t in lines) + 2 * self._fonts.pad_x
         line_h = self._fonts.height("note")
         h = line_h * len(lines)
         slot = self._slot
@@ -184,9 +184,7 @@ class NeuronNote(QGraphicsItem):
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QBrush(theme.LABEL_FILL))
         painter.drawRoundedRect(box, 4, 4)
-        painter.setFont(self._fonts.note)
-        painter.setPen(theme.DERIVATIVE_TEXT)
         for k, text in enumerate(lines):
-            painter.drawText(QRectF(box.left(), box.top() + k * line_h, w, line_h),
-                             Qt.AlignmentFlag.AlignCenter, text)
+            self._fonts.draw_line(painter, QRectF(box.left(), box.top() + k * line_h, w, line_h),
+                                  "note", text, theme.DERIVATIVE_TEXT)
         painter.restore()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPen
 
 from .. import style
@@ -25,11 +25,13 @@ DERIVATIVE_PT = 11.0   # its second line: "∂L/∂w = −0.012"
 NEURON_NAME_PT = 14.0  # "y3" in the circle
 NEURON_VALUE_PT = 13.0  # y3's value under it
 NOTE_PT = 11.5         # "δ3 = 0.123" under a neuron
+TAG_SHARE = 0.7        # compact text: a name ("w35", "∂L/∂w") this size of the number beside it
 
 EDGE_MIN_PX, EDGE_MAX_PX = 2.0, 8.0  # at stroke 1; thinner lines wash out on a projector
 EDGE_PX_PER_UNIT = 5.0  # |w| = 1 draws 7 px wide, |w| ≥ 1.2 the widest
 EDGE_HIT_PX = 14.0      # clicking this close to an edge still hits it (× LINE_SCALE)
 PAD_X, PAD_Y = 7.0, 3.0  # inside a label's box around its text
+PAD_MIN_EM = 0.12        # and at least this share of the label's line height at either side
 LABEL_ALPHA = 245  # labels are all but opaque: an edge running under one must not cross its text
 
 
@@ -110,19 +112,30 @@ def _font(points, bold=False):
 
 @dataclass
 class Fonts:
-    """Every canvas font at one scale factor, with their metrics (for measuring text)."""
+    """Every canvas font at one scale factor, with their metrics (for measuring text).
+
+    ``compact`` (presentation mode): every number is drawn at the label's size, second lines and
+    δ notes included, and the name before it ("w35 = 0.400" → small "w35", large "0.400") at
+    ``TAG_SHARE`` of that, with no "=": the numbers are what the back row must read, and the
+    narrower labels let the whole drawing, and so every number, come out larger."""
 
     scale: float = 1.0
+    compact: bool = False
 
     def __post_init__(self):
         s = self.scale
         self.label = _font(LABEL_PT * s)
-        self.derivative = _font(DERIVATIVE_PT * s)
+        self.derivative = _font((LABEL_PT if self.compact else DERIVATIVE_PT) * s)
         self.neuron_name = _font(NEURON_NAME_PT * s, bold=True)
         self.neuron_value = _font(NEURON_VALUE_PT * s)
-        self.note = _font(NOTE_PT * s)
+        self.note = _font((LABEL_PT if self.compact else NOTE_PT) * s)
+        self.tag = _font(LABEL_PT * TAG_SHARE * s)
         self.metrics = {name: QFontMetricsF(getattr(self, name)) for name in
-                        ("label", "derivative", "neuron_name", "neuron_value", "note")}
+                        ("label", "derivative", "neuron_name", "neuron_value", "note", "tag")}
+        # a box's side margins grow with large text: at presentation sizes a fixed one
+        # vanishes and the text touches the frame (the line height leaves room above and below)
+        self.pad_x = max(PAD_X, PAD_MIN_EM * self.metrics["label"].height())
+        self.pad_y = PAD_Y
 
     def width(self, which, text):
         return self.metrics[which].horizontalAdvance(text)
@@ -133,3 +146,36 @@ class Fonts:
     def digit_height(self, which):
         """How tall the digits 0–9 are drawn (what a reader sees of a number's size)."""
         return self.metrics[which].tightBoundingRect("0123456789").height()
+
+    def _parts(self, text):
+        """(name, number) of a "name = number" line drawn compact, else None."""
+        if self.compact:
+            name, sep, number = text.partition(" = ")
+            if sep:
+                return name + " ", number
+        return None
+
+    def line_width(self, which, text):
+        """The width of one line of text as ``draw_line`` draws it in font ``which``."""
+        parts = self._parts(text)
+        if parts is None:
+            return self.width(which, text)
+        return self.width("tag", parts[0]) + self.width(which, parts[1])
+
+    def draw_line(self, painter, rect, which, text, colour, name_colour=None):
+        """Draw one line centred in ``rect``: as it reads, or compact (a small name, in
+        ``name_colour``, then the number on the same baseline)."""
+        parts = self._parts(text)
+        painter.setPen(colour)
+        painter.setFont(getattr(self, which))
+        if parts is None:
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+            return
+        name, number = parts
+        m = self.metrics[which]
+        x = rect.center().x() - self.line_width(which, text) / 2
+        baseline = rect.center().y() + (m.ascent() - m.descent()) / 2
+        painter.drawText(QPointF(x + self.width("tag", name), baseline), number)
+        painter.setFont(self.tag)
+        painter.setPen(name_colour or colour)
+        painter.drawText(QPointF(x, baseline), name)

@@ -67,6 +67,7 @@ class NetworkView(QGraphicsView):
         self.decimals = DEFAULT_DECIMALS
         self.font_scale = 1.0
         self._text_range = (1.0, None)  # (scale, largest scale to weigh, or None)
+        self.compact = False  # names small beside large numbers (theme.Fonts), presenting
         self.show_derivatives = True
         self.show_net = False
         self.concealed = False  # backward-pass numbers hidden while a prediction is pending
@@ -107,10 +108,11 @@ class NetworkView(QGraphicsView):
             self.show_net = on
             self.relayout()
 
-    def set_font_scale(self, factor, largest_up_to=None):
+    def set_font_scale(self, factor, largest_up_to=None, compact=False):
         """Multiply every canvas text size by ``factor`` (the app's text scale). With
         ``largest_up_to`` (presentation mode), use the factor up to that one that shows the
-        numbers largest on screen, chosen again whenever the canvas changes size.
+        numbers largest on screen, chosen again whenever the canvas changes size. ``compact``:
+        draw every number at the label's size with its name small before it (theme.Fonts).
 
         The layout grows with the text and the view always fits the whole network in, so on
         screen the text grows less than the factor: the drawing is mostly text already. A
@@ -122,12 +124,14 @@ class NetworkView(QGraphicsView):
                 raise ValueError(f"font scale must be a positive number, not {f}")
         previous = self._text_range[0]
         self._text_range = (float(factor), largest_up_to and max(float(largest_up_to), factor))
-        self._apply_font_scale(self._chosen_font_scale(previous))
+        restyle = bool(compact) != self.compact
+        self.compact = bool(compact)
+        self._apply_font_scale(self._chosen_font_scale(previous), restyle)
 
-    def _apply_font_scale(self, factor):
-        if factor != self.font_scale:
+    def _apply_font_scale(self, factor, restyle=False):
+        if factor != self.font_scale or restyle:
             self.font_scale = factor
-            self.fonts = theme.Fonts(factor)
+            self.fonts = theme.Fonts(factor, self.compact)
             theme.set_line_scale(factor)
             for item in self._text_items():
                 item.set_fonts(self.fonts)
@@ -161,7 +165,7 @@ class NetworkView(QGraphicsView):
         """The height on screen of a label's digits at font scale ``factor`` (default: the one
         in use), with the whole network fitted into the canvas as it is now."""
         factor = self.font_scale if factor is None else factor
-        fonts = self.fonts if factor == self.font_scale else theme.Fonts(factor)
+        fonts = self.fonts if factor == self.font_scale else theme.Fonts(factor, self.compact)
         geo = self._layout_for(fonts)
         vp = self.viewport().rect().adjusted(2, 2, -2, -2)
         b = geo.bounds
@@ -254,23 +258,23 @@ class NetworkView(QGraphicsView):
         ones by default), decimals and derivative setting, with room for the widest number."""
         f, c = fonts or self.fonts, self.controller
         num = texts.widest_number(self.decimals)
-        pad_w, pad_h = 2 * theme.PAD_X, 2 * theme.PAD_Y
+        pad_w, pad_h = 2 * f.pad_x, 2 * f.pad_y
         lay = c.network.layout
         boxes = {}
         for key in self.labels:
             main = f"{texts.label_name(c, key)} = {num}"
-            w = f.width("label", main)
+            w = f.line_width("label", main)
             h = f.height("label")
             dname = texts.derivative_name(key)
             if self.show_derivatives and dname is not None:
-                w = max(w, f.width("derivative", f"{dname} = {num}"))
+                w = max(w, f.line_width("derivative", f"{dname} = {num}"))
                 h += f.height("derivative")
             boxes[self._layout_key(key)] = (math.ceil(w + pad_w), math.ceil(h + pad_h))
         for j in self.neurons:
             lines = ([f"net{j} = {num}"] if self.show_net else []) + (
                 [f"δ{j} = {num}"] if self.show_derivatives else [])
             if lay.locate(j)[0] > 0 and lines:
-                boxes[("note", j)] = (math.ceil(max(f.width("note", t) for t in lines) + pad_w),
+                boxes[("note", j)] = (math.ceil(max(f.line_width("note", t) for t in lines) + pad_w),
                                       math.ceil(f.height("note") * len(lines)))
         widest_name = max(f.width("neuron_name", c.neuron_name(j)) for j in self.neurons)
         half_w = max(widest_name, f.width("neuron_value", num)) / 2
@@ -283,7 +287,8 @@ class NetworkView(QGraphicsView):
         (remembered: toggling a setting back, or weighing font scales, is instant)."""
         radius, boxes = self._measure(fonts)
         sizes = tuple(self.controller.network.sizes)
-        cache_key = (sizes, radius, tuple(sorted(boxes.items())), self._aspect, fonts.scale)
+        cache_key = (sizes, radius, tuple(sorted(boxes.items())), self._aspect, fonts.scale,
+                     fonts.compact)
         geo = self._layouts.pop(cache_key, None)
         if geo is None:
             geo = compute_layout(sizes, radius, boxes, aspect=self._aspect,

@@ -1,5 +1,6 @@
 """The window on a screen of a given size, measured: ``python -m tests.gui.screen_probe WIDTHxHEIGHT
-[--scale S] [--presentation] [--preset NAME] [--steps N] [--screenshot FILE.png]`` prints one JSON
+[--scale S] [--presentation] [--preset NAME] [--steps N] [--hide-derivatives]
+[--screenshot FILE.png]`` prints one JSON
 object — where the window is against the screen, the widgets whose text does not fit them, the
 canvas labels that overlap, and how tall the canvas's digits are on screen.
 
@@ -83,6 +84,8 @@ def main(argv=None):
     p.add_argument("--presentation", action="store_true")
     p.add_argument("--preset", default="notes_relu")
     p.add_argument("--steps", type=int, default=0)
+    p.add_argument("--hide-derivatives", action="store_true",
+                   help="press Show Err, δ, ∂L/∂w (Ctrl+D) to hide the backward numbers")
     p.add_argument("--screenshot")
     p.add_argument("--stages", help='several measurements in one window, e.g. "1,3,2p" '
                    '(scale, p: presenting); prints a JSON list')
@@ -108,6 +111,8 @@ def main(argv=None):
     settle()
     if a.steps:
         window.controller.run_steps(a.steps)
+    if a.hide_derivatives:
+        window.actionDerivatives.trigger()
     stages = a.stages.split(",") if a.stages else [f"{a.scale}{'p' if a.presentation else ''}"]
     results = [stage(window, spec, settle) for spec in stages]
     if a.screenshot:

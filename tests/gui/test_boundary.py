@@ -250,7 +250,9 @@ def test_hovering_a_neuron_shows_its_map_until_the_mouse_leaves(qtbot, window):
     xor_lesson(window)
     panel = drawn(qtbot, open_dock(qtbot, window))
     view = window.view
-    qtbot.waitUntil(lambda: view.isVisible())
+    # the dock just opened: the canvas is re-laid out for its new shape once resizing stops,
+    # which moves the neurons — aim at y5 where it will stay
+    qtbot.waitUntil(lambda: view.isVisible() and not view.reshape_pending)
     centre = view.mapFromScene(view.neurons[5].scenePos())
     qtbot.mouseMove(view.viewport(), centre)
     qtbot.waitUntil(lambda: panel.neuron == 5)

@@ -5,7 +5,7 @@ import colorsys
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QDockWidget, QMenu, QToolBar
 
 from gui import classroom, plots, style
@@ -328,3 +328,65 @@ def test_closing_in_presentation_mode_remembers_the_docks_from_before(qtbot, ope
     assert visible_docks(second) == docks
     assert QApplication.font().pointSizeF() == pytest.approx(font)
 
+
+
+def _ink_rows(image, x0, x1, y0, y1):
+    """The rows between y0 and y1 with text ink (a dark, grey pixel) between columns x0 and x1."""
+    rows = []
+    for y in range(y0, y1):
+        for x in range(x0, x1):
+            c = image.pixelColor(x, y)
+            if max(c.red(), c.green(), c.blue()) < 150 and c.hsvSaturation() < 60:
+                rows.append(y)
+                break
+    return rows
+
+
+def test_presenting_draws_every_number_at_one_size_and_the_names_small(qtbot, open_window):
+    """What the back row must read are the numbers: presenting, the ∂L/∂w and δ values are as
+    tall as the weights (not smaller, as at the desk), and the names before them ("w35",
+    "∂L/∂w") are drawn small, without "=", which leaves room for everything to grow."""
+    w = open_window()
+    press(qtbot, w, Qt.Key.Key_Space)  # a Step: the backward numbers are there to be read
+    view = w.view
+    label = view.labels[("w", 3, 5)]
+    main, second = label.text(), label.derivative_text()
+    assert main.startswith("w35 = ") and second.startswith("∂L/∂w = ")
+    desk = {k: view.fonts.digit_height(k) for k in ("label", "derivative", "note")}
+    assert desk["derivative"] < desk["label"] and desk["note"] < desk["label"]
+
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    f = view.fonts
+    assert f.compact
+    assert f.digit_height("derivative") == f.digit_height("label") == f.digit_height("note")
+    assert f.digit_height("tag") < 0.8 * f.digit_height("label")
+    # the same numbers as before, and every label's box holds its text at full size
+    assert (label.text(), label.derivative_text()) == (main, second)
+    for lab in view.labels.values():
+        lines = [("label", lab.text())] + ([("derivative", lab.derivative_text())]
+                                           if lab.derivative_text() else [])
+        need = max(f.line_width(which, text) for which, text in lines) + 2 * f.pad_x
+        assert need <= lab.boundingRect().width() + 1e-6, lab.text()
+    # as drawn (the label painted on its own, 4× enlarged, so its ink can be measured): in the
+    # first line the name's ink is shorter than the number's
+    k, rect = 4, label.boundingRect()
+    image = QImage(int(rect.width() * k), int(rect.height() * k), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    painter.scale(k, k)
+    painter.translate(-rect.topLeft())
+    label.paint(painter, None)
+    painter.end()
+    name_w = int((f.pad_x + f.width("tag", "w35 ")) * k)
+    mid = image.height() // 2
+    name_rows = _ink_rows(image, 0, name_w, 0, mid)
+    number_rows = _ink_rows(image, name_w + 1, image.width(), 0, mid)
+    assert name_rows and number_rows
+    name_span, number_span = max(name_rows) - min(name_rows), max(number_rows) - min(number_rows)
+    assert name_span < 0.8 * number_span, (name_span, number_span)
+
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert not view.fonts.compact
+    assert view.fonts.digit_height("derivative") < view.fonts.digit_height("label")

@@ -46,3 +46,17 @@ def test_canvas_numbers_grow_with_larger_text_until_the_canvas_is_full():
     # (the timeline bar and the Data and Script panels leave the canvas a little less room
     # than it once had: +15 % at 3× then, +14.6 % now)
     assert sizes[3] > sizes[0] and sizes[-1] > 1.1 * sizes[0], sizes
+
+
+@pytest.mark.parametrize("hide, least", [(False, 0.024), (True, 0.029)])
+def test_presenting_the_notes_net_on_a_1280x720_projector_every_number_is_this_tall(hide, least):
+    """Presenting, every number on the canvas — weights, ∂L/∂w, δ, Err, the neurons' values — is
+    drawn at one size (the names beside them small), at least this share of the screen's
+    height: 2.4 % with the backward numbers shown, 2.9 % with them hidden (Ctrl+D). (The
+    issue's 3 % is not reached with all of them shown: the README says why.)"""
+    d = measure("1280x720", "--presentation", "--steps", "1",
+                *(["--hide-derivatives"] if hide else []))
+    check(d)
+    digits = d["digits_px"]
+    assert len({round(v, 6) for v in digits.values()}) == 1, digits
+    assert min(digits.values()) >= least * d["screen"][3], digits
