@@ -7,7 +7,9 @@ Times ``Network.step()`` (one update that returns a full StepRecord) and ``Netwo
 When PyTorch is importable (it is not a project dependency; see benchmarks/README.md) the same
 nets, with the same starting parameters, are timed in float64 eager mode two ways: a minimal
 manual loop (leaf tensors with ``requires_grad``, ``loss.backward()``, a hand-written SGD update),
-which the targets are measured against, and ``nn.Sequential`` + ``optim.SGD``. Each figure is the
+which the targets are measured against, and ``nn.Sequential`` + ``optim.SGD``. A third reference,
+"floor", is the same step written out by hand in NumPy with nothing but its arithmetic: how
+fast a NumPy engine could be at best, and so which targets NumPy can meet. Each figure is the
 best of several repeats, each long enough to swamp the timer, taken in turns with the case's
 other figures. ``--check`` exits 1 if a target fails (only when PyTorch is present); otherwise
 the exit code is always 0.
@@ -105,6 +107,68 @@ def ours_step(case):
 def ours_train(case):
     net, (X, T) = make_net(case), data(case)
     return lambda n: net.train(X, T, LR, n)
+
+
+def numpy_floor(case):
+    """The least a NumPy engine can spend per step, as a reference for the batch-1000 target:
+    the same float64 arithmetic as ``train()`` — (neurons, batch) blocks with a row of ones,
+    one matrix product per layer and direction, every buffer preallocated — written out by hand
+    with nothing else: no finiteness check, no loss, no record, no update order."""
+    net, (X, T) = make_net(case), data(case)
+    sizes, b = case.sizes, case.batch
+    L = len(sizes) - 1
+    Wa = [None] + [np.vstack([net.W[l], net.b[l][None, :]]) for l in range(1, L + 1)]
+    ya = [np.ones((n + 1, b)) for n in sizes[:-1]] + [np.empty((sizes[-1], b))]
+    ya[0][:-1] = X.T
+    ys = [a[:n] for a, n in zip(ya, sizes)]
+    tT = np.ascontiguousarray(T.T)
+    d = [None] + [np.empty((n, b)) for n in sizes[1:]]
+    s = [None] + [np.empty((n, b)) for n in sizes[1:]]
+    G = [None] + [np.empty_like(w) for w in Wa[1:]]
+    rate = LR / b
+
+    def forward(l):
+        y = ys[l]
+        np.dot(Wa[l].T, ya[l - 1], out=y)
+        act = case.activations[l - 1]
+        if act == "tanh":
+            np.tanh(y, out=y)
+        elif act == "sigmoid":
+            np.negative(y, out=y)
+            np.exp(y, out=y)
+            np.add(y, 1.0, out=y)
+            np.divide(1.0, y, out=y)
+        elif act == "relu":
+            np.maximum(y, 0.0, out=y)
+
+    def times_slope(l):  # d[l] *= f'(net_l), from y_l
+        y, sl, act = ys[l], s[l], case.activations[l - 1]
+        if act == "tanh":
+            np.multiply(y, y, out=sl)
+            np.subtract(1.0, sl, out=sl)
+        elif act == "sigmoid":
+            np.subtract(1.0, y, out=sl)
+            np.multiply(sl, y, out=sl)
+        elif act == "relu":
+            np.greater(y, 0.0, out=sl)
+        else:
+            return
+        np.multiply(d[l], sl, out=d[l])
+
+    def run(n):
+        for _ in range(n):
+            for l in range(1, L + 1):
+                forward(l)
+            np.subtract(tT, ys[L], out=d[L])
+            times_slope(L)
+            for l in range(L, 0, -1):
+                np.dot(ya[l - 1], d[l].T, out=G[l])
+                if l > 1:
+                    np.dot(Wa[l][:-1], d[l], out=d[l - 1])
+                    times_slope(l - 1)
+                G[l] *= rate
+                Wa[l] += G[l]
+    return run
 
 
 def torch_start(case):
@@ -211,10 +275,10 @@ def main(argv=None):
     print("-" * len(head))
     failed = False
     for case in CASES:
-        runs = [ours_step(case), ours_train(case)]
+        runs = [ours_step(case), ours_train(case), numpy_floor(case)]
         if torch is not None:
             runs += [torch_manual(case), torch_sequential(case)]
-        ours_step_us, ours_train_us, *theirs = us_per_step(runs, seconds, repeats)
+        ours_step_us, ours_train_us, floor_us, *theirs = us_per_step(runs, seconds, repeats)
         for method, ours in (("step", ours_step_us), ("train", ours_train_us)):
             row = f"{case.name:<22} {method + '()':<8} {ours:>8.2f}"
             if theirs:
@@ -228,6 +292,10 @@ def main(argv=None):
                     failed |= not ok
                     row += f"  ≥{target}× {'PASS' if ok else 'FAIL'}"
             print(row, flush=True)
+        row = f"{case.name:<22} {'floor':<8} {floor_us:>8.2f}"
+        if theirs:
+            row += f" {'':>9} {theirs[0] / floor_us:>10.1f}×"
+        print(row + "  (hand-written NumPy, nothing but the arithmetic)", flush=True)
     if args.check and torch is None:
         print("\n--check: the targets need PyTorch, so there is nothing to check")
     if args.check and failed:
