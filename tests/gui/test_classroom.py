@@ -390,3 +390,22 @@ def test_presenting_draws_every_number_at_one_size_and_the_names_small(qtbot, op
     settle(qtbot, w)
     assert not view.fonts.compact
     assert view.fonts.digit_height("derivative") < view.fonts.digit_height("label")
+
+
+def test_a_number_edited_in_place_while_presenting_reads_back_compact(qtbot, open_window):
+    """Presenting, a double-click on a weight still edits just the number; the engine takes it
+    and the label shows it, drawn compact — and Undo (Ctrl+Z) brings the old one back."""
+    from tests.gui.canvas_helpers import edit_label
+
+    w = open_window()
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    view = w.view
+    old = w.controller.network.weight(3, 5)
+    label = edit_label(qtbot, view, ("w", 3, 5), "0.5")
+    assert w.controller.network.weight(3, 5) == 0.5
+    assert label.text() == "w35 = 0.500" and view.fonts.compact
+    assert view.fonts.line_width("label", label.text()) < view.fonts.width("label", label.text())
+    press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert w.controller.network.weight(3, 5) == old
+    assert label.text() == f"w35 = {old:.3f}"
