@@ -17,7 +17,7 @@ from decimal import Context, Decimal, localcontext
 
 _CONTEXT = Context(prec=50, Emin=-999999, Emax=999999)
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d*)?(?:e[−+-]\d+)?)|(ReLU'|ReLU|exp|log|tanh)|"
-                    r"(\^\{\d+\})|([+−×/()\[\]½]))")
+                    r"(\^\{\d+\})|([+−×/()\[\]½—]))")
 _CLOSE = {"(": ")", "[": "]"}
 
 
@@ -117,6 +117,8 @@ class _Parser:
         if (kind, value) == ("op", "½"):
             self.take()
             return Decimal("0.5")
+        if (kind, value) == ("op", "—"):  # how the app writes NaN and ±Inf: no value
+            raise ArithmeticError(f"a number with no value (—) in {self.form!r}")
         if kind == "name":
             self.take()
             self.take("op", "(")
@@ -133,6 +135,7 @@ class _Parser:
 
 def evaluate(form):
     """The exact value (a ``Decimal``) of a substituted line; ``ValueError`` for text that is
-    not such a line, ``ArithmeticError`` for arithmetic with no value (log 0, overflow)."""
+    not such a line, ``ArithmeticError`` for arithmetic with no value (log 0, overflow, a
+    number shown as "—")."""
     with localcontext(_CONTEXT):  # every operation, unary minus included, to 50 digits
         return _Parser(form).whole()

@@ -12,9 +12,11 @@ rounding of the operands adds up, as in ∂L/∂w13 = −δ3 x1 with δ3 = 0.155
 −0.0936 → −0.094, not −0.093) — that equation shows its operands with one more digit
 (−0.1556 × 0.600), up to ``EXTRA`` more, and if that is not enough (a value just below a
 rounding boundary), its result too; operands that are exact at the chosen decimals (0.600) keep
-them. A line that even that cannot settle — a difference of two nearly equal numbers, such as
-Err = 0.500 − 0.500 of a converged network, or 1 − y of a saturated σ — keeps the chosen
-decimals and its result reads "≈" (``Equation.approx``).
+them. A small factor of large terms (a saturated σ' = 0.000921 shown as 0.001, times a sum near
+1,500) needs more: up to ``EXTRA_FAR`` more digits are tried before giving up. A line that even
+that cannot settle — a difference of two nearly equal numbers, such as Err = 0.500 − 0.500 of a
+converged network, or 1 − y of a saturated σ — keeps the chosen decimals and its result reads
+"≈" (``Equation.approx``).
 
 How each activation and loss is written comes from the activation and the loss themselves
 (``engine.activations``, ``engine.losses``): nothing here looks at their names.
@@ -35,6 +37,7 @@ from .render import plain_prose
 
 MAX_TERMS = 8  # a sum with more terms is written Σ_m … rather than spelled out
 EXTRA = 3      # at most this many more decimals for a substituted line to reproduce its result
+EXTRA_FAR = 6  # or this many, when a small factor multiplies large terms (tried only then)
 
 
 # -- the document model ----------------------------------------------------------------------------
@@ -189,9 +192,10 @@ def settle(numbers, value, decimals):
     """(operand extra digits, result extra digits, reproduced) for the substituted lines
     ``numbers`` (functions (n, f) → markup) of a result ``value`` at ``decimals``: the fewest
     more digits of the result, then of the operands (never fewer than the result's), up to
-    ``EXTRA`` more each, at which every line worked exactly rounds to the result as shown.
-    When none does (a sum that cancels, a saturated σ: 1 − 0.99999… shown as 1.000),
-    (0, 0, False): the lines are shown at ``decimals`` and the result is marked "≈"."""
+    ``EXTRA`` more each — or, failing that, ``EXTRA_FAR`` — at which every line worked exactly
+    rounds to the result as shown. When none does (a sum that cancels, a saturated σ:
+    1 − 0.99999… shown as 1.000), (0, 0, False): the lines are shown at ``decimals`` and the
+    result is marked "≈"."""
     if not numbers:
         return 0, 0, True
 
@@ -200,10 +204,11 @@ def settle(numbers, value, decimals):
         result = fmt_more(value, decimals, res_extra)
         return all(reproduces(num(d.n, d.f), result) for num in numbers)
 
-    for res_extra in range(EXTRA + 1):
-        for extra in range(res_extra, EXTRA + 1):
-            if ok(extra, res_extra):
-                return extra, res_extra, True
+    for low, high in ((0, EXTRA), (EXTRA + 1, EXTRA_FAR)):
+        for res_extra in range(high + 1):
+            for extra in range(max(res_extra, low), high + 1):
+                if ok(extra, res_extra):
+                    return extra, res_extra, True
     return 0, 0, False
 
 
@@ -262,6 +267,7 @@ class Explainer:
                 form = form(digits.n, digits.f)
                 if form is None:
                     continue
+                form = form.replace("−—", "—")  # a number with no value has no sign either
             out.append((kind, form))
         return Equation(lhs, tuple(out) + (("res", fmt_more(value, self.d, res_extra)),), value,
                         op, not reproduced)

@@ -165,7 +165,8 @@ class NetworkView(QGraphicsView):
         """The height on screen of a label's digits at font scale ``factor`` (default: the one
         in use), with the whole network fitted into the canvas as it is now."""
         factor = self.font_scale if factor is None else factor
-        fonts = self.fonts if factor == self.font_scale else theme.Fonts(factor, self.compact)
+        fonts = (self.fonts if (factor, self.compact) == (self.font_scale, self.fonts.compact)
+                 else theme.Fonts(factor, self.compact))
         geo = self._layout_for(fonts)
         vp = self.viewport().rect().adjusted(2, 2, -2, -2)
         b = geo.bounds

@@ -15,6 +15,7 @@ from engine import DivergenceError, Network
 from engine.activations import ACTIVATIONS, Activation, sigmoid
 from engine.arithmetic import evaluate
 from engine.derivation import EXTRA, Equation, Explainer, reproduces
+from engine.numbers import fmt
 from engine.lesson import load_preset
 from engine.render import render, to_markdown
 
@@ -33,6 +34,49 @@ def equations(ex, doc):
 
 def numbers_of(eq):
     return [form for kind, form in eq.forms if kind == "num"]
+
+
+def test_a_step_that_overflows_writes_dashes_without_a_sign_and_never_a_false_line():
+    """A step looked at before it is applied may overflow (w = 1e200 twice: y3 = ∞, δ = −∞):
+    its numbers read "—", a minus before one is dropped (−(−∞) has no better sign to show than
+    "—"), and a line holding one has no value, so it never claims a result. (Found by the
+    property below: "−— × (−1)" was written, and the evaluator did not know "—".)"""
+    net = Network([1, 1, 1], ["linear", "linear"], "half_sse")
+    net.set_params(np.array([1e200, 0.0, 1e200, 0.0]))
+    rec = net.step(np.array([[1.0]]), np.array([[0.0]]), 0.1, apply=False)
+    assert rec.delta(2) == -np.inf
+    ex = Explainer(net, rec, 0, 3)
+    with_dash = 0
+    for eq in equations(ex, ex.document("t")):
+        for form in numbers_of(eq):
+            assert "−—" not in form, (eq.lhs, form)
+            if "—" in form:
+                with_dash += 1
+                with pytest.raises(ArithmeticError):
+                    evaluate(form)
+                assert not reproduces(form, eq.forms[-1][1])
+    assert with_dash
+
+
+def test_a_small_factor_of_large_terms_gets_the_digits_that_give_the_result():
+    """A saturated σ' (0.0014989 at net = 5.5) times a sum near 3,200: at 3 decimals the factor
+    reads 0.001, and even 3 more (0.001499) move the product by more than the last shown digit.
+    The line takes the digits it needs instead of a "≈" beside a factor a third off
+    (3,178 × 0.001 is 3.18, not 4.764). (Found by the property below.)"""
+    net = Network([1, 1, 4], ["sigmoid", "linear"], "half_sse")
+    net.set_params(np.array([1.0, 5.5, 21.3, 27.7, 24.1, 29.3, 0, 0, 0, 0]))
+    x = np.array([[1.0]])
+    y = net.step(x, np.zeros((1, 4)), 0.1, apply=False).outs[2][0]
+    rec = net.step(x, [y + [31.3, 33.7, 28.9, 30.1]], 0.1, apply=False)
+    ex = Explainer(net, rec, 0, 3)
+    (eq,) = [item for item in ex.section(("n", 2)).items
+             if isinstance(item, Equation) and item.lhs == "δ_{2}"]
+    (form,) = numbers_of(eq)
+    result = eq.forms[-1][1]
+    assert not eq.approx and reproduces(form, result), (form, result)
+    factor = form.rpartition("× ")[2]
+    assert len(factor.partition(".")[2]) > 3 + EXTRA, factor
+    assert result == fmt(rec.delta(2), 3)
 
 
 # -- the property ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QDockWidget, QMenu, QToolBar
 
+from engine.numbers import fmt
 from gui import classroom, plots, style
 from gui.canvas import theme as canvas_theme
 from gui.main_window import MainWindow
@@ -368,6 +369,11 @@ def test_presenting_draws_every_number_at_one_size_and_the_names_small(qtbot, op
                                            if lab.derivative_text() else [])
         need = max(f.line_width(which, text) for which, text in lines) + 2 * f.pad_x
         assert need <= lab.boundingRect().width() + 1e-6, lab.text()
+    for neuron in view.neurons.values():  # and every δ note under a neuron
+        note = neuron.note
+        if note.isVisible() and note.text():
+            need = max(f.line_width("note", t) for t in note.text().split("\n")) + 2 * f.pad_x
+            assert need <= note.boundingRect().width() + 1e-6, note.text()
     # as drawn (the label painted on its own, 4× enlarged, so its ink can be measured): in the
     # first line the name's ink is shorter than the number's
     k, rect = 4, label.boundingRect()
@@ -405,7 +411,6 @@ def test_a_number_edited_in_place_while_presenting_reads_back_compact(qtbot, ope
     label = edit_label(qtbot, view, ("w", 3, 5), "0.5")
     assert w.controller.network.weight(3, 5) == 0.5
     assert label.text() == "w35 = 0.500" and view.fonts.compact
-    assert view.fonts.line_width("label", label.text()) < view.fonts.width("label", label.text())
     press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert w.controller.network.weight(3, 5) == old
-    assert label.text() == f"w35 = {old:.3f}"
+    assert label.text() == f"w35 = {fmt(old, 3)}"

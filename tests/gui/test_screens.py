@@ -48,12 +48,13 @@ def test_canvas_numbers_grow_with_larger_text_until_the_canvas_is_full():
     assert sizes[3] > sizes[0] and sizes[-1] > 1.1 * sizes[0], sizes
 
 
-@pytest.mark.parametrize("hide, least", [(False, 0.024), (True, 0.029)])
+@pytest.mark.parametrize("hide, least", [(False, 0.023), (True, 0.028)])
 def test_presenting_the_notes_net_on_a_1280x720_projector_every_number_is_this_tall(hide, least):
     """Presenting, every number on the canvas — weights, ∂L/∂w, δ, Err, the neurons' values — is
     drawn at one size (the names beside them small), at least this share of the screen's
-    height: 2.4 % with the backward numbers shown, 2.9 % with them hidden (Ctrl+D). (The
-    issue's 3 % is not reached with all of them shown: the README says why.)"""
+    height: 2.3 % with the backward numbers shown, 2.8 % with them hidden (Ctrl+D) — measured
+    2.46 % and 2.94 %, with room for another system's fonts. (The issue's 3 % is not reached with
+    all of them shown: the README says why.)"""
     d = measure("1280x720", "--presentation", "--steps", "1",
                 *(["--hide-derivatives"] if hide else []))
     check(d)
