@@ -192,10 +192,10 @@ def settle(numbers, value, decimals):
     """(operand extra digits, result extra digits, reproduced) for the substituted lines
     ``numbers`` (functions (n, f) → markup) of a result ``value`` at ``decimals``: the fewest
     more digits of the result, then of the operands (never fewer than the result's), up to
-    ``EXTRA`` more each — or, failing that, ``EXTRA_FAR`` — at which every line worked exactly
-    rounds to the result as shown. When none does (a sum that cancels, a saturated σ:
-    1 − 0.99999… shown as 1.000), (0, 0, False): the lines are shown at ``decimals`` and the
-    result is marked "≈"."""
+    ``EXTRA`` more each — or, failing that, up to ``EXTRA_FAR`` more of the operands — at which
+    every line worked exactly rounds to the result as shown. When none does (a sum that
+    cancels, a saturated σ: 1 − 0.99999… shown as 1.000), (0, 0, False): the lines are shown at
+    ``decimals`` and the result is marked "≈"."""
     if not numbers:
         return 0, 0, True
 
@@ -205,7 +205,7 @@ def settle(numbers, value, decimals):
         return all(reproduces(num(d.n, d.f), result) for num in numbers)
 
     for low, high in ((0, EXTRA), (EXTRA + 1, EXTRA_FAR)):
-        for res_extra in range(high + 1):
+        for res_extra in range(EXTRA + 1):
             for extra in range(max(res_extra, low), high + 1):
                 if ok(extra, res_extra):
                     return extra, res_extra, True
