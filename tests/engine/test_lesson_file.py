@@ -335,6 +335,12 @@ VIOLATIONS = [
 def test_each_violation_is_refused_naming_the_field(mutate, expected, schema_catches):
     d = base()
     mutate(d)
+    assert_refused(d, expected, schema_catches)
+
+
+def assert_refused(d, expected, schema_catches):
+    """The lesson dict ``d`` is refused with one line of at most 400 characters that contains
+    ``expected``, the same read from its bytes; and the schema refuses it too if it should."""
     with pytest.raises(LessonFileError) as e:
         document_from_dict(copy.deepcopy(d))
     message = str(e.value)
