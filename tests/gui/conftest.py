@@ -58,3 +58,17 @@ def light_look_afterwards():
     theme.use(style.LIGHT)
     theme.set_line_scale(1.0)
     plots.use_look(style.LIGHT)
+
+
+@pytest.fixture(autouse=True)
+def no_window_left_on_screen():
+    """A window a test leaves on the screen — one it never handed to qtbot, or one whose close
+    the test's stand-in dialog refused (pytest-qt closes windows while the test's patches still
+    answer Cancel to "Save the changes?") — takes the mouse of every later test in this process
+    (a hover test failed that way). Hidden, it is out of their way."""
+    yield
+    from PySide6.QtWidgets import QApplication
+
+    for w in QApplication.topLevelWidgets():
+        if w.isWindow() and w.isVisible():
+            w.hide()

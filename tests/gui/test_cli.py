@@ -238,14 +238,20 @@ def test_steps_in_the_window_the_command_line_and_a_reopened_save_show_the_same(
     assert shown(reopened) == shown(pressed)
 
 
-def test_the_screenshot_shows_the_window_settled(tmp_path, monkeypatch):
+def test_the_screenshot_shows_the_window_settled(qtbot, tmp_path, monkeypatch):
     """--screenshot waits until the window has laid itself out: the canvas drawn for its shape,
     and no tab bar of a closed panel left over the plots (the closed Script panel's "Inspector |
     Script" bar was in the picture, gone a moment later)."""
     from PySide6.QtWidgets import QTabBar
 
     seen = {}
-    grab = MainWindow.grab
+    grab, show = MainWindow.grab, MainWindow.show
+
+    def closed_after_the_test(window):
+        # shown for real, and closed at the end: a window left on the screen would take the
+        # mouse from the windows of later tests in this process
+        qtbot.addWidget(window)
+        show(window)
 
     def looking_grab(window, *args):
         seen["reshape_pending"] = window.view.reshape_pending
@@ -255,6 +261,7 @@ def test_the_screenshot_shows_the_window_settled(tmp_path, monkeypatch):
         return grab(window, *args)
 
     monkeypatch.setattr(MainWindow, "grab", looking_grab)
+    monkeypatch.setattr(MainWindow, "show", closed_after_the_test)
     assert app.main(["--screenshot", str(tmp_path / "x.png")]) == 0
     assert (tmp_path / "x.png").stat().st_size > 0
     assert seen["reshape_pending"] is False
