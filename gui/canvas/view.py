@@ -275,7 +275,8 @@ class NetworkView(QGraphicsView):
             lines = ([f"net{j} = {num}"] if self.show_net else []) + (
                 [f"δ{j} = {num}"] if self.show_derivatives else [])
             if lay.locate(j)[0] > 0 and lines:
-                boxes[("note", j)] = (math.ceil(max(f.line_width("note", t) for t in lines) + pad_w),
+                widest = max(f.line_width("note", t) for t in lines)
+                boxes[("note", j)] = (math.ceil(widest + pad_w),
                                       math.ceil(f.height("note") * len(lines)))
         widest_name = max(f.width("neuron_name", c.neuron_name(j)) for j in self.neurons)
         half_w = max(widest_name, f.width("neuron_value", num)) / 2
