@@ -160,7 +160,10 @@ class Fonts:
         parts = self._parts(text)
         if parts is None:
             return self.width(which, text)
-        return self.width("tag", parts[0]) + self.width(which, parts[1])
+        return self._parts_width(which, *parts)
+
+    def _parts_width(self, which, name, number):
+        return self.width("tag", name) + self.width(which, number)
 
     def draw_line(self, painter, rect, which, text, colour, name_colour=None):
         """Draw one line centred in ``rect``: as it reads, or compact (a small name, in
@@ -173,7 +176,7 @@ class Fonts:
             return
         name, number = parts
         m = self.metrics[which]
-        x = rect.center().x() - self.line_width(which, text) / 2
+        x = rect.center().x() - self._parts_width(which, name, number) / 2
         baseline = rect.center().y() + (m.ascent() - m.descent()) / 2
         painter.drawText(QPointF(x + self.width("tag", name), baseline), number)
         painter.setFont(self.tag)

@@ -124,12 +124,11 @@ class NetworkView(QGraphicsView):
                 raise ValueError(f"font scale must be a positive number, not {f}")
         previous = self._text_range[0]
         self._text_range = (float(factor), largest_up_to and max(float(largest_up_to), factor))
-        restyle = bool(compact) != self.compact
         self.compact = bool(compact)
-        self._apply_font_scale(self._chosen_font_scale(previous), restyle)
+        self._apply_font_scale(self._chosen_font_scale(previous))
 
-    def _apply_font_scale(self, factor, restyle=False):
-        if factor != self.font_scale or restyle:
+    def _apply_font_scale(self, factor):
+        if factor != self.font_scale or self.compact != self.fonts.compact:
             self.font_scale = factor
             self.fonts = theme.Fonts(factor, self.compact)
             theme.set_line_scale(factor)

@@ -330,7 +330,6 @@ def test_closing_in_presentation_mode_remembers_the_docks_from_before(qtbot, ope
     assert QApplication.font().pointSizeF() == pytest.approx(font)
 
 
-
 def _ink_rows(image, x0, x1, y0, y1):
     """The rows between y0 and y1 with text ink (a dark, grey pixel) between columns x0 and x1."""
     rows = []
