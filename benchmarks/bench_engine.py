@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import numpy as np  # noqa: E402
 
 from engine import Network  # noqa: E402
+from engine.activations import get_activation  # noqa: E402
 
 try:
     import torch
@@ -114,8 +115,9 @@ def ours_train(case):
 def numpy_floor(case):
     """The least a NumPy engine can spend per step, as a reference for the batch-1000 target:
     the same float64 arithmetic as ``train()`` — (neurons, batch) blocks with a row of ones,
-    one matrix product per layer and direction, every buffer preallocated — written out by hand
-    with nothing else: no finiteness check, no loss, no record, no update order."""
+    one matrix product per layer and direction, every buffer preallocated, the activations'
+    own formulas — written out by hand with nothing else: no finiteness check, no loss, no
+    record, no update order."""
     net, (X, T) = make_net(case), data(case)
     sizes, b = case.sizes, case.batch
     L = len(sizes) - 1
@@ -125,37 +127,16 @@ def numpy_floor(case):
     ys = [a[:n] for a, n in zip(ya, sizes)]
     tT = np.ascontiguousarray(T.T)
     d = [None] + [np.empty((n, b)) for n in sizes[1:]]
-    s = [None] + [np.empty((n, b)) for n in sizes[1:]]
     G = [None] + [np.empty_like(w) for w in Wa[1:]]
+    acts = [None] + [get_activation(a) for a in case.activations]  # the engine's formulas
     rate = LR / b
 
     def forward(l):
-        y = ys[l]
-        np.dot(Wa[l].T, ya[l - 1], out=y)
-        act = case.activations[l - 1]
-        if act == "tanh":
-            np.tanh(y, out=y)
-        elif act == "sigmoid":
-            np.negative(y, out=y)
-            np.exp(y, out=y)
-            np.add(y, 1.0, out=y)
-            np.divide(1.0, y, out=y)
-        elif act == "relu":
-            np.maximum(y, 0.0, out=y)
+        np.dot(Wa[l].T, ya[l - 1], out=ys[l])
+        acts[l].forward(ys[l], ys[l])
 
-    def times_slope(l):  # d[l] *= f'(net_l), from y_l
-        y, sl, act = ys[l], s[l], case.activations[l - 1]
-        if act == "tanh":
-            np.multiply(y, y, out=sl)
-            np.subtract(1.0, sl, out=sl)
-        elif act == "sigmoid":
-            np.subtract(1.0, y, out=sl)
-            np.multiply(sl, y, out=sl)
-        elif act == "relu":
-            np.greater(y, 0.0, out=sl)
-        else:
-            return
-        np.multiply(d[l], sl, out=d[l])
+    def times_slope(l):  # d[l] *= f'(net_l), from y_l (y > 0 exactly where net > 0, for ReLU)
+        acts[l].backprop(ys[l], ys[l], d[l], d[l])
 
     def run(n):
         for _ in range(n):
