@@ -413,3 +413,35 @@ def test_a_number_edited_in_place_while_presenting_reads_back_compact(qtbot, ope
     press(qtbot, w, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert w.controller.network.weight(3, 5) == old
     assert label.text() == f"w35 = {fmt(old, 3)}"
+
+
+def test_presenting_while_training_and_after_undo_shows_the_held_state_compact(qtbot,
+                                                                              open_window):
+    """F5 pressed while Train (Ctrl+T) runs: the numbers go on changing, drawn compact; paused
+    and undone (Ctrl+Z), every number on the canvas is the state the engine holds, still
+    compact; F5 again, desk fonts."""
+    from tests.gui.contract import assert_canvas_shows_one_state
+
+    w = open_window()
+    c = w.controller
+    label = w.view.labels[("w", 3, 5)]
+    before = label.text()
+    press(qtbot, w, Qt.Key.Key_T, CTRL)
+    qtbot.waitUntil(lambda: c.training and c.step_count > 0)
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    at_f5 = c.step_count
+    qtbot.waitUntil(lambda: c.step_count > at_f5 + 50)
+    assert w.classroom.presenting and w.view.fonts.compact
+    qtbot.waitUntil(lambda: label.text() != before)  # the canvas follows the training
+    press(qtbot, w, Qt.Key.Key_T, CTRL)
+    qtbot.waitUntil(lambda: not c.training)
+    assert_canvas_shows_one_state(w.view, c)
+    press(qtbot, w, Qt.Key.Key_Z, CTRL)
+    assert c.step_count == 0 and w.view.fonts.compact
+    assert_canvas_shows_one_state(w.view, c)
+    assert label.text() == before == f"w35 = {fmt(c.network.weight(3, 5), 3)}"
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert not w.view.fonts.compact
+    assert_canvas_shows_one_state(w.view, c)
