@@ -2,11 +2,12 @@
 that persists between runs (QSettings).
 
 The theme belongs to the whole application (the Qt palette, the canvas's colours, the plots');
-so does the font scale, except on the canvas: the view always fits the whole network into its
+so does the font scale, except on the canvas: the view fits the whole network into its
 window, so bigger canvas fonts only make a bigger drawing that is shrunk back (measured: ×1.5
 fonts gave 6 % larger text on screen and 30 % thinner edges). Canvas text grows with the room
 the canvas gets, which is what presentation mode (the docks hidden) and full screen give it, and
-with the mouse-wheel zoom. Every setting is read and written through ``settings()``, so a test
+with the mouse-wheel zoom; presenting, it is never under PRESENTATION_DIGITS of the screen's
+height, even if the view then shows only part of the network. Every setting is read and written through ``settings()``, so a test
 can point it elsewhere with ``QSettings.setPath``."""
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt
 from PySide6.QtGui import (QActionGroup, QBrush, QFont, QGuiApplication, QIcon, QKeySequence,
                            QPalette)
 from PySide6.QtWidgets import QApplication, QDockWidget, QProxyStyle, QToolBar
+
+from engine.numbers import fmt
 
 from . import plots, style
 from .settings import settings
@@ -36,6 +39,9 @@ FONT_SCALES = (0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0)
 #: as its room allows, up to MAX_CANVAS_SCALE)
 PRESENTATION_SCALE = 1.5
 MAX_CANVAS_SCALE = 12.0
+#: presenting, the canvas's digits are at least this share of the screen's height (read from the
+#: back row); a network too big to show whole at that size is shown in part, and panned
+PRESENTATION_DIGITS = 0.03
 #: the plots' text (ticks, axis titles, their check boxes) grows with the text scale up to this:
 #: beyond it, a plot docked at the bottom of a 1280×720 screen had no room left for its curves
 PLOT_MAX_SCALE = 1.75
@@ -150,10 +156,13 @@ class Classroom(QObject):
                                        "Smaller text in the panels, plots, menus and toolbar")
         self.actionZoomReset = w.add_action("actionZoomReset", "Actual Size", "Ctrl+0",
                                          self.reset_zoom,
-                                         "Text at its normal size, the whole network in view")
+                                         "Text at its normal size, the whole network in view "
+                                         "(presenting too, its numbers then smaller)")
         self.actionPresentation = w.add_action(
             "actionPresentation", "Presentation Mode", "F5", self.set_presentation,
-            "Hide the panels and plots, leaving the window to the network; enlarge the text",
+            "Hide the panels and plots, leaving the window to the network; enlarge the text, "
+            f"every number at least {fmt(100 * PRESENTATION_DIGITS, 0)} % of the screen tall "
+            "(a network too big for that is shown in part: drag it; Ctrl+0 shows all of it)",
             checkable=True)
         self.actionFullScreen = w.add_action("actionFullScreen", "Full Screen", "F11",
                                           self.set_full_screen, checkable=True)
@@ -214,9 +223,10 @@ class Classroom(QObject):
         self.set_font_scale(FONT_SCALES[min(max(i, 0), len(FONT_SCALES) - 1)])
 
     def reset_zoom(self):
-        """Text at scale 1 and the canvas zoomed out to show the whole network."""
+        """Text at scale 1 and the canvas zoomed out to show the whole network (presenting, even
+        if its numbers are then smaller than PRESENTATION_DIGITS)."""
         self.set_font_scale(1.0)
-        self.window.view.fit()
+        self.window.view.show_whole()
 
     def _apply_font_scale(self):
         QApplication.setFont(_scaled_font(platform_look().font, self.effective_font_scale))
@@ -226,8 +236,12 @@ class Classroom(QObject):
         if self.presenting:
             view.set_font_scale(self.effective_font_scale, largest_up_to=MAX_CANVAS_SCALE,
                                 compact=True)
+            screen = self.window.screen()
+            view.set_least_digits(PRESENTATION_DIGITS * screen.geometry().height()
+                                  if screen is not None else None)
         else:
             view.set_font_scale(self.font_scale ** CANVAS_EXPONENT)
+            view.set_least_digits(None)
         fit_on_screen(self.window)
 
     def _restyle_plots(self):

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QPainter
+from PySide6.QtCore import QEvent, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor, QPainter, QTransform
 from PySide6.QtWidgets import QFrame, QGraphicsScene, QGraphicsView, QMenu
 
 from engine import architecture as arch
@@ -55,9 +55,11 @@ class NetworkView(QGraphicsView):
                             | QPainter.RenderHint.TextAntialiasing)
         self.setBackgroundBrush(QBrush(BACKGROUND))
         self.setFrameShape(QFrame.Shape.NoFrame)
-        # the whole network is always fitted into the window, so scroll bars would only flicker
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the whole network is fitted into the window, so scroll bars would only flicker; they
+        # show only while a least size of the numbers leaves part of it out (set_least_digits)
+        self.least_digits = None
+        self.overview = False  # the whole network asked for (Ctrl+0, the wheel): fit() keeps it
+        self._set_scroll_bars(False)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setMinimumSize(200, 150)
@@ -160,6 +162,31 @@ class NetworkView(QGraphicsView):
             return current
         return lo
 
+    def set_least_digits(self, px):
+        """Draw the numbers at least ``px`` pixels tall on screen (presentation mode: a share of
+        the screen's height), or with None as large as the whole network fits. A network too
+        big to show whole at that size is shown in part: scroll bars say so, dragging and the
+        wheel pan and zoom (out to the whole network: ``show_whole``), and a phase walk or Tab
+        brings what it reaches into view."""
+        if px is not None and (not math.isfinite(px) or px <= 0):
+            raise ValueError(f"a least digit height must be a positive number, not {px}")
+        self.least_digits = px
+        self.overview = False
+        self._set_scroll_bars(px is not None)
+        self.fit()
+
+    def _set_scroll_bars(self, as_needed):
+        policy = (Qt.ScrollBarPolicy.ScrollBarAsNeeded if as_needed
+                  else Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(policy)
+        self.setVerticalScrollBarPolicy(policy)
+
+    def readable_scale(self):
+        """The view's scale that draws the digits ``least_digits`` tall (0 without one)."""
+        if self.least_digits is None:
+            return 0.0
+        return self.least_digits / self.fonts.digit_height("label")
+
     def on_screen_text(self, factor=None):
         """The height on screen of a label's digits at font scale ``factor`` (default: the one
         in use), with the whole network fitted into the canvas as it is now."""
@@ -167,7 +194,7 @@ class NetworkView(QGraphicsView):
         fonts = (self.fonts if (factor, self.compact) == (self.font_scale, self.fonts.compact)
                  else theme.Fonts(factor, self.compact))
         geo = self._layout_for(fonts)
-        vp = self.viewport().rect().adjusted(2, 2, -2, -2)
+        vp = self._room()
         b = geo.bounds
         if vp.isEmpty() or b.w <= 0:
             return 0.0
@@ -182,12 +209,16 @@ class NetworkView(QGraphicsView):
             self.refresh()
 
     def highlight_phase(self, neurons=(), edges=()):
-        """Mark the neurons j and edges (i, j) the current phase works on (nothing: unmark)."""
+        """Mark the neurons j and edges (i, j) the current phase works on (nothing: unmark),
+        and bring them into view if the view shows only part of the network."""
         self._phase = (frozenset(neurons), frozenset(edges))
         for j, item in self.neurons.items():
             item.set_phase(j in self._phase[0])
         for e, edge in self.connections.items():
             edge.set_phase(e in self._phase[1])
+        in_use = self._in_use()
+        if in_use is not None and not self.shows_whole():
+            self.bring_into_view(*in_use)
 
     def phase_marked(self):
         """(neurons, edges) drawn with the phase mark, sorted."""
@@ -545,19 +576,89 @@ class NetworkView(QGraphicsView):
 
     # -- fitting and zooming ----------------------------------------------------------------------
     def fit(self):
-        """Show the whole network as large as the window allows, keeping its proportions."""
+        """Show the whole network as large as the window allows, keeping its proportions; or,
+        if that draws its numbers smaller than ``least_digits``, at that size, centred on what
+        is in use (the current phase, the number the keyboard is on, the selection)."""
         rect = self.sceneRect()
         if rect.isEmpty() or self.viewport().width() < 2:
             return
-        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        readable = self.readable_scale()
+        if self.overview or readable <= self.fit_scale():
+            self._fit_whole()
+            return
+        self.setTransform(QTransform.fromScale(readable, readable))
+        self.centerOn(rect.center())
+        in_use = self._in_use()
+        if in_use is not None:
+            self.bring_into_view(*in_use)
+
+    def show_whole(self):
+        """The whole network, as large as the window allows, even below ``least_digits`` (the
+        view keeps it so until it is zoomed in or a least size is set again)."""
+        self.overview = True
+        self.fit()
+
+    def _fit_whole(self):
+        rect = self.sceneRect()
+        if not rect.isEmpty() and self.viewport().width() >= 2:
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+
+    def shows_whole(self):
+        """Whether the view shows the whole network (not zoomed in, nor held at readable size)."""
+        return self.transform().m11() <= self.fit_scale() * 1.001
 
     def fit_scale(self):
         """The scale at which the whole network just fits the window."""
-        # fitInView leaves a 2-pixel margin all round
-        rect, vp = self.sceneRect(), self.viewport().rect().adjusted(2, 2, -2, -2)
+        rect, vp = self.sceneRect(), self._room()
         if rect.isEmpty() or vp.isEmpty():
             return 1.0
         return min(vp.width() / rect.width(), vp.height() / rect.height())
+
+    def _room(self):
+        """The viewport's area without scroll bars, less the 2-pixel margin fitInView leaves
+        all round: the scroll bars come and go with the view's scale and must not change it."""
+        size = self.maximumViewportSize()
+        return QRect(0, 0, size.width(), size.height()).adjusted(2, 2, -2, -2)
+
+    def _in_use(self):
+        """(core, whole) scene rectangles of what the class is looking at, or None if nothing
+        is: the current phase's neurons with their biases, and with its edges and their
+        weights; else the number the keyboard is on, else the selected element (both alike)."""
+        neurons, edges = self._phase
+        core = [self.neurons[j] for j in neurons if j in self.neurons]
+        core += [self.labels[("b", j)] for j in neurons if ("b", j) in self.labels]
+        rest = [self.connections[e] for e in edges if e in self.connections]
+        rest += [self.labels[("w", *e)] for e in edges if ("w", *e) in self.labels]
+        if not core + rest:
+            key = self.focused if self.focused in self.labels else self.controller.selection
+            if key in self.labels:
+                core = [self.labels[key]]
+            elif key is not None and key[0] == "n" and key[1] in self.neurons:
+                core = [self.neurons[key[1]]]
+            else:
+                return None
+        core_rect = _scene_rect(core or rest)
+        return core_rect, core_rect.united(_scene_rect(rest)) if rest else core_rect
+
+    def bring_into_view(self, core, whole=None):
+        """Pan the least that shows scene rectangle ``whole`` (default: ``core``); if it is
+        larger than the view, show as much of it as fits around ``core``, and of a ``core``
+        larger than the view its top left first (where the notes' numbering starts)."""
+        whole = core if whole is None else whole
+        seen = self.mapToScene(self.viewport().rect()).boundingRect()
+        if seen.contains(whole):
+            return
+        room_w, room_h = seen.width() - 16, seen.height() - 16
+        if whole.width() <= room_w and whole.height() <= room_h:
+            self.ensureVisible(whole, 8, 8)
+            return
+        if core.width() <= room_w and core.height() <= room_h:
+            self.centerOn(whole.center())
+            self.ensureVisible(core, 8, 8)
+            return
+        x = core.center().x() if core.width() <= room_w else core.left() + room_w / 2
+        y = core.center().y() if core.height() <= room_h else core.top() + room_h / 2
+        self.centerOn(x, y)
 
     def zoom_by(self, factor, at=None):
         """Zoom by ``factor`` keeping the scene point under viewport position ``at`` in place
@@ -565,12 +666,13 @@ class NetworkView(QGraphicsView):
         fitted view, at most MAX_ZOOM times larger."""
         current = self.transform().m11()
         fitted = self.fit_scale()
-        new = min(max(current * factor, fitted), fitted * MAX_ZOOM)
+        new = min(max(current * factor, fitted), max(fitted * MAX_ZOOM, self.readable_scale()))
         if new <= fitted * 1.001:
-            self.fit()  # back to the whole network, centred
+            self.show_whole()  # back to the whole network, centred
             return
         if math.isclose(new, current):
             return
+        self.overview = False
         at = self.viewport().rect().center() if at is None else at
         before = self.mapToScene(at)
         self.scale(new / current, new / current)
@@ -606,8 +708,8 @@ class NetworkView(QGraphicsView):
     def adapt_to_window_shape(self):
         """Re-lay the network out for the window's current proportions, if they changed (and,
         in presentation mode, choose its text size for the new room)."""
-        vp = self.viewport()
-        aspect = self.rounded_aspect(vp.width(), vp.height())
+        room = self.maximumViewportSize()
+        aspect = self.rounded_aspect(room.width(), room.height())
         changed = not math.isclose(aspect, self._aspect)
         self._aspect = aspect
         factor = self._chosen_font_scale()
@@ -620,3 +722,11 @@ class NetworkView(QGraphicsView):
         super().showEvent(event)
         self.adapt_to_window_shape()  # the first real size is known now
         self.fit()
+
+
+def _scene_rect(items):
+    """The scene rectangle ``items`` (and their children) cover."""
+    rect = QRectF()
+    for item in items:
+        rect = rect.united(item.mapRectToScene(item.boundingRect() | item.childrenBoundingRect()))
+    return rect

@@ -2,7 +2,8 @@
 [--scale S] [--presentation] [--preset NAME] [--steps N] [--hide-derivatives]
 [--screenshot FILE.png]`` prints one JSON
 object — where the window is against the screen, the widgets whose text does not fit them, the
-canvas labels that overlap, and how tall the canvas's digits are on screen.
+canvas labels that overlap, how tall the canvas's digits are on screen and whether the whole
+network is in view.
 
 Qt's off-screen platform is given a screen of that size (its ``configfile`` option), so this runs
 in a process of its own: the tests start one per screen size (``measure``).
@@ -153,6 +154,7 @@ def stage(window, spec, settle):
         "clipped": clipped_widgets(window),
         "overlaps": [list(map(str, pair)) for pair in view.net_layout.overlaps()],
         "digits_px": digits,
+        "whole": view.shows_whole(),  # the whole network in view (presenting, maybe only part)
         "font_scale": classroom.font_scale,
         "presenting": classroom.presenting,
         "canvas": [view.width(), view.height()],

@@ -445,3 +445,57 @@ def test_presenting_while_training_and_after_undo_shows_the_held_state_compact(q
     settle(qtbot, w)
     assert not w.view.fonts.compact
     assert_canvas_shows_one_state(w.view, c)
+
+
+def _seen(view):
+    """The scene rectangle the canvas shows."""
+    return view.mapToScene(view.viewport().rect()).boundingRect()
+
+
+def _digits_px(view):
+    return view.fonts.digit_height("label") * view.transform().m11()
+
+
+def test_presenting_keeps_every_number_3_percent_of_the_screen_tall_and_follows_the_phase(
+        qtbot, open_window):
+    """F5: the numbers are at least 3 % of the screen's height. The notes' net does not fit
+    whole at that size, so part of it is in view, with scroll bars; each phase (N) is brought
+    into view; Ctrl+0 shows the whole network (its numbers smaller) until the text changes
+    (Ctrl+=: 3 % again), and Tab brings every number into view; F5 again: the whole network,
+    no scroll bars."""
+    w = open_window()
+    view, screen_h = w.view, w.screen().geometry().height()
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+    assert not view.shows_whole()
+    assert not _seen(view).contains(view.sceneRect())
+    assert view.horizontalScrollBar().isVisible() or view.verticalScrollBar().isVisible()
+
+    # each phase's neurons in view, or as many as fit from the first (the math panel opens
+    # beside the canvas and takes part of its width)
+    for phase in ("y3, y4", "y5, y6, y7"):
+        press(qtbot, w, Qt.Key.Key_N)
+        neurons, _ = view.phase_marked()
+        assert [w.controller.neuron_name(j) for j in neurons] == phase.split(", ")
+        assert _seen(view).contains(view.neurons[neurons[0]].sceneBoundingRect()), phase
+        assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+
+    press(qtbot, w, Qt.Key.Key_0, CTRL)
+    assert view.shows_whole() and _seen(view).contains(view.sceneRect())
+    assert _digits_px(view) < classroom.PRESENTATION_DIGITS * screen_h
+    press(qtbot, w, Qt.Key.Key_Space)  # a Step keeps the whole network in view
+    assert view.shows_whole()
+    press(qtbot, w, Qt.Key.Key_Equal, CTRL)
+    settle(qtbot, w)
+    assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+    for key in view.tab_order():  # the keyboard reaches every number, each brought into view
+        press(qtbot, w, Qt.Key.Key_Tab)
+        assert view.focused == key
+        assert _seen(view).contains(view.labels[key].sceneBoundingRect()), key
+
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert view.shows_whole() and _seen(view).contains(view.sceneRect())
+    assert not view.horizontalScrollBar().isVisible()
+    assert not view.verticalScrollBar().isVisible()
