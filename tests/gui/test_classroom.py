@@ -499,3 +499,66 @@ def test_presenting_keeps_every_number_3_percent_of_the_screen_tall_and_follows_
     assert view.shows_whole() and _seen(view).contains(view.sceneRect())
     assert not view.horizontalScrollBar().isVisible()
     assert not view.verticalScrollBar().isVisible()
+
+
+def _drag(qtbot, view, start, end):
+    """Drag the canvas's background with the left button, as a hand on the mouse does."""
+    from PySide6.QtCore import QEvent, QPointF
+    from PySide6.QtGui import QMouseEvent
+
+    vp = view.viewport()
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    steps = [(QEvent.Type.MouseButtonPress, start, left, left)]
+    steps += [(QEvent.Type.MouseMove, start + (end - start) * k / 5, none, left)
+              for k in range(1, 6)]
+    steps += [(QEvent.Type.MouseButtonRelease, end, left, none)]
+    for kind, pos, button, buttons in steps:
+        p = QPointF(pos)
+        QApplication.sendEvent(vp, QMouseEvent(kind, p, vp.mapToGlobal(p), button, buttons,
+                                               Qt.KeyboardModifier.NoModifier))
+        qtbot.wait(5)
+
+
+def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_and_undo(
+        qtbot, open_window):
+    """Presenting the notes' net in part: dragging the background pans it; Train (Ctrl+T) runs
+    with the view held still and every number at 3 %; paused and undone (Ctrl+Z) the view has
+    not moved and the canvas shows the state the engine holds; F5 pressed half-way through a
+    phase walk brings the walk's phase into view."""
+    from PySide6.QtCore import QPoint
+
+    from tests.gui.contract import assert_canvas_shows_one_state
+
+    w = open_window()
+    view, c = w.view, w.controller
+    screen_h = w.screen().geometry().height()
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert not view.shows_whole()
+    before = _seen(view)
+    background = QPoint(view.viewport().width() // 2, 4)  # the drawing's top margin
+    assert view.itemAt(background) is None
+    _drag(qtbot, view, background, background + QPoint(120, 90))
+    dragged = _seen(view)
+    assert dragged.center() != before.center()  # the drawing followed the hand
+    press(qtbot, w, Qt.Key.Key_T, CTRL)
+    qtbot.waitUntil(lambda: c.training and c.step_count > 20)
+    assert _seen(view) == dragged
+    assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+    press(qtbot, w, Qt.Key.Key_T, CTRL)
+    qtbot.waitUntil(lambda: not c.training)
+    press(qtbot, w, Qt.Key.Key_Z, CTRL)
+    assert c.step_count == 0
+    assert _seen(view) == dragged
+    assert_canvas_shows_one_state(view, c)
+
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    press(qtbot, w, Qt.Key.Key_N)
+    press(qtbot, w, Qt.Key.Key_N)  # half-way: the forward pass into the outputs
+    neurons, _ = view.phase_marked()
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert c.walk is not None and view.phase_marked()[0] == neurons
+    assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+    assert _seen(view).contains(view.neurons[neurons[0]].sceneBoundingRect())
