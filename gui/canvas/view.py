@@ -663,10 +663,13 @@ class NetworkView(QGraphicsView):
     def zoom_by(self, factor, at=None):
         """Zoom by ``factor`` keeping the scene point under viewport position ``at`` in place
         (a big net's numbers are small when all of it is fitted in); never smaller than the
-        fitted view, at most MAX_ZOOM times larger."""
+        fitted view, at most MAX_ZOOM times larger, and never between the whole network and
+        the scale that draws the numbers ``least_digits`` tall (it jumps to one or the other)."""
         current = self.transform().m11()
-        fitted = self.fit_scale()
-        new = min(max(current * factor, fitted), max(fitted * MAX_ZOOM, self.readable_scale()))
+        fitted, readable = self.fit_scale(), self.readable_scale()
+        new = min(max(current * factor, fitted), max(fitted * MAX_ZOOM, readable))
+        if new < readable:  # never between: the numbers readable, or the whole network
+            new = readable if factor > 1 else fitted
         if new <= fitted * 1.001:
             self.show_whole()  # back to the whole network, centred
             return

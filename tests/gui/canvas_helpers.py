@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
+from PySide6.QtGui import QMouseEvent, QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 
 def at(view, item, point=None):
@@ -18,6 +20,31 @@ def double_click(qtbot, view, pos):
     qtbot.mouseClick(view.viewport(), left, pos=pos)
     qtbot.mouseDClick(view.viewport(), left, pos=pos)
     qtbot.mouseRelease(view.viewport(), left, pos=pos)
+
+
+def wheel(view, notches, pos):
+    """Turn the mouse wheel ``notches`` (negative: towards the user) over viewport ``pos``."""
+    pos = QPointF(pos)
+    event = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0),
+                        QPoint(0, round(120 * notches)), Qt.MouseButton.NoButton,
+                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.viewport(), event)
+
+
+def drag(qtbot, view, start, end):
+    """Drag from viewport ``start`` to ``end`` with the left button held, as a hand on the
+    mouse does (QTest's mouseMove carries no button)."""
+    vp = view.viewport()
+    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
+    steps = [(QEvent.Type.MouseButtonPress, start, left, left)]
+    steps += [(QEvent.Type.MouseMove, start + (end - start) * k / 5, none, left)
+              for k in range(1, 6)]
+    steps += [(QEvent.Type.MouseButtonRelease, end, left, none)]
+    for kind, pos, button, buttons in steps:
+        p = QPointF(pos)
+        QApplication.sendEvent(vp, QMouseEvent(kind, p, vp.mapToGlobal(p), button, buttons,
+                                               Qt.KeyboardModifier.NoModifier))
+        qtbot.wait(5)
 
 
 def edit_label(qtbot, view, key, typed, final=Qt.Key.Key_Return):

@@ -18,7 +18,7 @@ from gui.canvas.theme import EDGE_MAX_PX, EDGE_MIN_PX, ZERO
 from gui.canvas.view import NetworkView
 from gui.controller import Controller
 from gui.style import FROZEN, NEGATIVE, POSITIVE, SELECTED, fmt
-from tests.gui.canvas_helpers import at, double_click, edit_label, free_point_on_edge
+from tests.gui.canvas_helpers import at, double_click, edit_label, free_point_on_edge, wheel
 from tests.gui.contract import assert_canvas_shows_one_state, fresh_pass
 
 SIZES = ([2, 2, 3], [2, 2, 1], [2, 8, 8, 3])
@@ -533,15 +533,6 @@ def test_layout_places_every_box_apart(sizes, two_lines):
 def test_layout_is_pure_geometry():
     source = pathlib.Path(layout.__file__).read_text()
     assert "PySide6" not in source and "Qt" not in source.replace("no Qt", "")
-
-
-def wheel(view, notches, pos):
-    from PySide6.QtGui import QWheelEvent
-    pos = QPointF(pos)
-    event = QWheelEvent(pos, QPointF(view.viewport().mapToGlobal(pos.toPoint())), QPoint(0, 0),
-                        QPoint(0, 120 * notches), Qt.MouseButton.NoButton,
-                        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
-    QApplication.sendEvent(view.viewport(), event)
 
 
 def test_the_wheel_zooms_in_around_the_mouse_and_back_out_to_the_whole_net(qtbot, view):

@@ -12,6 +12,7 @@ from engine.numbers import fmt
 from gui import classroom, plots, style
 from gui.canvas import theme as canvas_theme
 from gui.main_window import MainWindow
+from tests.gui.canvas_helpers import drag, wheel
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -501,24 +502,6 @@ def test_presenting_keeps_every_number_3_percent_of_the_screen_tall_and_follows_
     assert not view.verticalScrollBar().isVisible()
 
 
-def _drag(qtbot, view, start, end):
-    """Drag the canvas's background with the left button, as a hand on the mouse does."""
-    from PySide6.QtCore import QEvent, QPointF
-    from PySide6.QtGui import QMouseEvent
-
-    vp = view.viewport()
-    left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
-    steps = [(QEvent.Type.MouseButtonPress, start, left, left)]
-    steps += [(QEvent.Type.MouseMove, start + (end - start) * k / 5, none, left)
-              for k in range(1, 6)]
-    steps += [(QEvent.Type.MouseButtonRelease, end, left, none)]
-    for kind, pos, button, buttons in steps:
-        p = QPointF(pos)
-        QApplication.sendEvent(vp, QMouseEvent(kind, p, vp.mapToGlobal(p), button, buttons,
-                                               Qt.KeyboardModifier.NoModifier))
-        qtbot.wait(5)
-
-
 def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_and_undo(
         qtbot, open_window):
     """Presenting the notes' net in part: dragging the background pans it; Train (Ctrl+T) runs
@@ -538,7 +521,7 @@ def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_an
     before = _seen(view)
     background = QPoint(view.viewport().width() // 2, 4)  # the drawing's top margin
     assert view.itemAt(background) is None
-    _drag(qtbot, view, background, background + QPoint(120, 90))
+    drag(qtbot, view, background, background + QPoint(120, 90))
     dragged = _seen(view)
     assert dragged.center() != before.center()  # the drawing followed the hand
     press(qtbot, w, Qt.Key.Key_T, CTRL)
@@ -562,3 +545,27 @@ def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_an
     assert c.walk is not None and view.phase_marked()[0] == neurons
     assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
     assert _seen(view).contains(view.neurons[neurons[0]].sceneBoundingRect())
+
+
+def test_presenting_in_part_the_wheel_goes_from_3_percent_to_the_whole_network_and_back(
+        qtbot, open_window):
+    """Presenting the notes' net in part, the wheel zooms in from 3 %; out, it stops at 3 %
+    and then shows the whole network, never a size between (numbers neither readable nor all
+    in view); a notch in from the whole network is 3 % again."""
+    w = open_window()
+    view = w.view
+    least = classroom.PRESENTATION_DIGITS * w.screen().geometry().height()
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    centre = view.viewport().rect().center()
+    wheel(view, 1, centre)
+    assert _digits_px(view) == pytest.approx(1.2 * least)
+    wheel(view, -1, centre)
+    assert _digits_px(view) == pytest.approx(least)
+    wheel(view, -1, centre)
+    qtbot.wait(20)  # the scroll bars leave
+    assert view.shows_whole() and _seen(view).contains(view.sceneRect())
+    assert _digits_px(view) < least
+    wheel(view, 1, centre)
+    assert _digits_px(view) == pytest.approx(least)
+    assert not view.shows_whole()
