@@ -456,8 +456,11 @@ def test_output_bars_follow_steps_and_target_edits(qtbot, controller, plots):
     output_plot = plots[2]
     ticks = output_plot.plot.getPlotItem().getAxis("bottom")._tickLevels[0]
     assert [t for _, t in ticks] == ["y5", "ob5", "y6", "ob6", "y7", "ob7"]
+    before = output_plot.output_bars.opts["height"].copy()
     controller.step()
-    qtbot.wait(50)
+    # the plots redraw on their next frame: wait for it (50 ms was too short on a busy machine)
+    qtbot.waitUntil(lambda: not np.array_equal(output_plot.output_bars.opts["height"], before),
+                    timeout=2000)
     # the outputs at the parameters now shown (not the Step's pass through the old ones)
     np.testing.assert_array_equal(output_plot.output_bars.opts["height"],
                                   controller.network.forward(controller.inputs[0]))
