@@ -7,8 +7,8 @@ window, so bigger canvas fonts only make a bigger drawing that is shrunk back (m
 fonts gave 6 % larger text on screen and 30 % thinner edges). Canvas text grows with the room
 the canvas gets, which is what presentation mode (the docks hidden) and full screen give it, and
 with the mouse-wheel zoom; presenting, it is never under PRESENTATION_DIGITS of the screen's
-height, even if the view then shows only part of the network. Every setting is read and written through ``settings()``, so a test
-can point it elsewhere with ``QSettings.setPath``."""
+height, even if the view then shows only part of the network. Every setting is read and
+written through ``settings()``, so a test can point it elsewhere with ``QSettings.setPath``."""
 from __future__ import annotations
 
 import functools

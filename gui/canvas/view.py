@@ -59,12 +59,15 @@ class NetworkView(QGraphicsView):
         # show only while a least size of the numbers leaves part of it out (set_least_digits)
         self.least_digits = None
         self.overview = False  # the whole network asked for (Ctrl+0, the wheel): fit() keeps it
+        self._room_seen = None  # the room (scroll bars aside) at the last resize
         self._set_scroll_bars(False)
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setMinimumSize(200, 150)
-        # zoomed in, dragging the background pans; resizing the window fits everything again
+        # zoomed in, dragging the background pans; resizing the window fits it again (fit())
         self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        # shown in part, a resized view keeps the point in its middle (not its top left corner)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
 
         self.decimals = DEFAULT_DECIMALS
         self.font_scale = 1.0
@@ -89,7 +92,7 @@ class NetworkView(QGraphicsView):
         self._sample = None  # the sample the input/target labels are keyed by
         self.focused = None  # the label key Tab reached (Return edits it)
 
-        controller.structureChanged.connect(self.rebuild)
+        controller.structureChanged.connect(self._new_structure)
         controller.changed.connect(self.refresh)
         controller.revealChanged.connect(self.refresh)
         controller.selectionChanged.connect(self.show_selection)
@@ -116,7 +119,7 @@ class NetworkView(QGraphicsView):
         numbers largest on screen, chosen again whenever the canvas changes size. ``compact``:
         draw every number at the label's size with its name small before it (theme.Fonts).
 
-        The layout grows with the text and the view always fits the whole network in, so on
+        The layout grows with the text and the view fits the whole network in, so on
         screen the text grows less than the factor: the drawing is mostly text already. A
         larger factor whose layout would come out smaller on screen than the one in use (the
         layout's choices are not smooth) keeps the one in use: larger text never makes the
@@ -216,9 +219,10 @@ class NetworkView(QGraphicsView):
             item.set_phase(j in self._phase[0])
         for e, edge in self.connections.items():
             edge.set_phase(e in self._phase[1])
-        in_use = self._in_use()
-        if in_use is not None and not self.shows_whole():
-            self.bring_into_view(*in_use)
+        if not self.shows_whole():
+            in_use = self._in_use()
+            if in_use is not None:
+                self.bring_into_view(*in_use)
 
     def phase_marked(self):
         """(neurons, edges) drawn with the phase mark, sorted."""
@@ -235,6 +239,10 @@ class NetworkView(QGraphicsView):
             self.relayout()
 
     # -- building ---------------------------------------------------------------------------------
+    def _new_structure(self):
+        self.overview = False  # asked of the network before; this one is shown by the rule
+        self.rebuild()
+
     def rebuild(self):
         """New items for the controller's current network (after ``structureChanged``)."""
         c = self.controller
@@ -354,9 +362,10 @@ class NetworkView(QGraphicsView):
             label.setPos(cx, cy)
             label.set_slot(rect.w, rect.h)
         b = geo.bounds
+        share = self._centre_share()
         self.scene().setSceneRect(QRectF(b.x, b.y, b.w, b.h))
         self.refresh()
-        self.fit()
+        self.fit(share)
 
     # -- numbers ----------------------------------------------------------------------------------
     def refresh(self):
@@ -575,33 +584,44 @@ class NetworkView(QGraphicsView):
         super().keyPressEvent(event)
 
     # -- fitting and zooming ----------------------------------------------------------------------
-    def fit(self):
+    def fit(self, share=None):
         """Show the whole network as large as the window allows, keeping its proportions; or,
-        if that draws its numbers smaller than ``least_digits``, at that size, centred on what
-        is in use (the current phase, the number the keyboard is on, the selection)."""
+        if that draws its numbers smaller than ``least_digits``, at that size, centred on the
+        point at ``share`` (fractions of the width and height: ``_centre_share``) or on the
+        middle, and then on what is in use (the current phase, the number the keyboard is on,
+        the selection)."""
         rect = self.sceneRect()
         if rect.isEmpty() or self.viewport().width() < 2:
             return
         readable = self.readable_scale()
         if self.overview or readable <= self.fit_scale():
-            self._fit_whole()
+            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
             return
         self.setTransform(QTransform.fromScale(readable, readable))
-        self.centerOn(rect.center())
+        if share is None:
+            self.centerOn(rect.center())
+        else:
+            self.centerOn(rect.left() + share[0] * rect.width(),
+                          rect.top() + share[1] * rect.height())
         in_use = self._in_use()
         if in_use is not None:
             self.bring_into_view(*in_use)
+
+    def _centre_share(self):
+        """Where the view's centre is in the drawing, as fractions of its width and height
+        (None when the whole drawing is in view): a new layout, a theme or a resize keeps the
+        part the teacher had in view."""
+        rect = self.sceneRect()
+        if rect.isEmpty() or self.shows_whole():
+            return None
+        c = self.mapToScene(self.viewport().rect().center())
+        return ((c.x() - rect.left()) / rect.width(), (c.y() - rect.top()) / rect.height())
 
     def show_whole(self):
         """The whole network, as large as the window allows, even below ``least_digits`` (the
         view keeps it so until it is zoomed in or a least size is set again)."""
         self.overview = True
         self.fit()
-
-    def _fit_whole(self):
-        rect = self.sceneRect()
-        if not rect.isEmpty() and self.viewport().width() >= 2:
-            self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
 
     def shows_whole(self):
         """Whether the view shows the whole network (not zoomed in, nor held at readable size)."""
@@ -648,7 +668,8 @@ class NetworkView(QGraphicsView):
         seen = self.mapToScene(self.viewport().rect()).boundingRect()
         if seen.contains(whole):
             return
-        room_w, room_h = seen.width() - 16, seen.height() - 16
+        margin = 16 / self.transform().m11()  # ensureVisible's 8 pixels each side, in the scene
+        room_w, room_h = seen.width() - margin, seen.height() - margin
         if whole.width() <= room_w and whole.height() <= room_h:
             self.ensureVisible(whole, 8, 8)
             return
@@ -669,9 +690,12 @@ class NetworkView(QGraphicsView):
         fitted, readable = self.fit_scale(), self.readable_scale()
         new = min(max(current * factor, fitted), max(fitted * MAX_ZOOM, readable))
         if new < readable:  # never between: the numbers readable, or the whole network
-            new = readable if factor > 1 else fitted
+            new = readable if factor > 1 or current > readable * 1.001 else fitted
         if new <= fitted * 1.001:
-            self.show_whole()  # back to the whole network, centred
+            if readable > fitted:
+                self.show_whole()  # asked for: kept below least_digits until zoomed in again
+            else:
+                self.fit()
             return
         if math.isclose(new, current):
             return
@@ -692,8 +716,12 @@ class NetworkView(QGraphicsView):
 
     def resizeEvent(self, event):
         super().resizeEvent(event)
-        self.fit()
-        self._reshape_timer.start()
+        # scroll bars coming or going resize the viewport, not the room: keep the zoom then
+        room = self.maximumViewportSize()
+        if room != self._room_seen:
+            self._room_seen = room
+            self.fit(self._centre_share())
+            self._reshape_timer.start()
 
     @staticmethod
     def rounded_aspect(width, height):

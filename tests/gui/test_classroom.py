@@ -4,8 +4,8 @@ own empty settings: tests/conftest.py)."""
 import colorsys
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QDockWidget, QMenu, QToolBar
 
 from engine.numbers import fmt
@@ -13,6 +13,7 @@ from gui import classroom, plots, style
 from gui.canvas import theme as canvas_theme
 from gui.main_window import MainWindow
 from tests.gui.canvas_helpers import drag, wheel
+from tests.gui.contract import assert_canvas_shows_one_state
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
@@ -471,6 +472,10 @@ def test_presenting_keeps_every_number_3_percent_of_the_screen_tall_and_follows_
     assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
     assert not view.shows_whole()
     assert not _seen(view).contains(view.sceneRect())
+    # the middle of the drawing in the middle of the screen
+    middle, seen = view.sceneRect().center(), _seen(view)
+    assert abs(seen.center().x() - middle.x()) < 0.02 * view.sceneRect().width()
+    assert abs(seen.center().y() - middle.y()) < 0.02 * view.sceneRect().height()
     assert view.horizontalScrollBar().isVisible() or view.verticalScrollBar().isVisible()
 
     # each phase's neurons in view, or as many as fit from the first (the math panel opens
@@ -508,10 +513,6 @@ def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_an
     with the view held still and every number at 3 %; paused and undone (Ctrl+Z) the view has
     not moved and the canvas shows the state the engine holds; F5 pressed half-way through a
     phase walk brings the walk's phase into view."""
-    from PySide6.QtCore import QPoint
-
-    from tests.gui.contract import assert_canvas_shows_one_state
-
     w = open_window()
     view, c = w.view, w.controller
     screen_h = w.screen().geometry().height()
@@ -519,8 +520,9 @@ def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_an
     settle(qtbot, w)
     assert not view.shows_whole()
     before = _seen(view)
-    background = QPoint(view.viewport().width() // 2, 4)  # the drawing's top margin
-    assert view.itemAt(background) is None
+    vp = view.viewport().rect()
+    background = next(QPoint(x, y) for y in range(4, vp.height(), 10)
+                      for x in range(4, vp.width(), 10) if view.itemAt(QPoint(x, y)) is None)
     drag(qtbot, view, background, background + QPoint(120, 90))
     dragged = _seen(view)
     assert dragged.center() != before.center()  # the drawing followed the hand
@@ -549,23 +551,75 @@ def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_an
 
 def test_presenting_in_part_the_wheel_goes_from_3_percent_to_the_whole_network_and_back(
         qtbot, open_window):
-    """Presenting the notes' net in part, the wheel zooms in from 3 %; out, it stops at 3 %
-    and then shows the whole network, never a size between (numbers neither readable nor all
-    in view); a notch in from the whole network is 3 % again."""
+    """Presenting the notes' net in part, the wheel zooms in from 3 %; out, it stops at 3 % (a
+    trackpad's half notch too) and then shows the whole network, never a size between (numbers
+    neither readable nor all in view); in from the whole network it comes back at 3 % or more
+    and stays where it was turned to when the scroll bars come back."""
     w = open_window()
     view = w.view
     least = classroom.PRESENTATION_DIGITS * w.screen().geometry().height()
     press(qtbot, w, Qt.Key.Key_F5)
     settle(qtbot, w)
     centre = view.viewport().rect().center()
-    wheel(view, 1, centre)
+
+    def turn(notches):
+        wheel(view, notches, centre)
+        qtbot.wait(20)  # the scroll bars come or go
+
+    turn(1)
     assert _digits_px(view) == pytest.approx(1.2 * least)
-    wheel(view, -1, centre)
+    turn(-1)
     assert _digits_px(view) == pytest.approx(least)
-    wheel(view, -1, centre)
-    qtbot.wait(20)  # the scroll bars leave
+    turn(0.5)
+    assert _digits_px(view) == pytest.approx(1.2 ** 0.5 * least)
+    turn(-1)  # would end under 3 %: stops there
+    assert _digits_px(view) == pytest.approx(least)
+    turn(-1)
     assert view.shows_whole() and _seen(view).contains(view.sceneRect())
-    assert _digits_px(view) < least
-    wheel(view, 1, centre)
-    assert _digits_px(view) == pytest.approx(least)
+    whole = _digits_px(view)
+    assert whole < least
+    turn(4)  # past 3 %, if the whole network is under it by less than 1.2⁴
+    assert _digits_px(view) == pytest.approx(max(least, 1.2 ** 4 * whole))
     assert not view.shows_whole()
+    press(qtbot, w, Qt.Key.Key_D, CTRL)  # a new layout: the whole network is not asked for now
+    assert not view.shows_whole() and _digits_px(view) == pytest.approx(least)
+
+
+def test_presenting_a_network_that_fits_the_wheel_asks_nothing_of_the_next_one(qtbot):
+    """A 1-1 network (one input, one output) fits whole at 3 %: turning the wheel out there
+    changes nothing, not even when net_j is shown too, and the notes' net loaded next (its
+    preset from the menu) is drawn at 3 %, not shrunk to fit. Ctrl+0 there shows all of it;
+    XOR, loaded next, is at 3 % again."""
+    import numpy as np
+
+    from engine import Network
+    from engine.lesson import Lesson
+
+    w = MainWindow(Lesson(Network([1, 1], seed=1), np.array([[0.5]]), np.array([[0.2]])))
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow)
+    view = w.view
+    least = classroom.PRESENTATION_DIGITS * w.screen().geometry().height()
+    try:
+        press(qtbot, w, Qt.Key.Key_F5)
+        settle(qtbot, w)
+        assert view.shows_whole() and _digits_px(view) >= least
+        wheel(view, -2, view.viewport().rect().center())
+        qtbot.wait(20)
+        assert view.shows_whole() and _digits_px(view) >= least
+        press(qtbot, w, Qt.Key.Key_D, CTRL | Qt.KeyboardModifier.ShiftModifier)  # net_j too
+        assert _digits_px(view) >= least * (1 - 1e-9)
+        w.findChild(QAction, "actionPreset_notes_relu").trigger()
+        settle(qtbot, w)
+        assert len(view.neurons) == 7
+        assert _digits_px(view) == pytest.approx(least)
+        press(qtbot, w, Qt.Key.Key_0, CTRL)  # all of it, its numbers smaller: asked for now
+        assert view.shows_whole() and _digits_px(view) < least
+        w.findChild(QAction, "actionPreset_xor").trigger()  # asked of that network, not this
+        settle(qtbot, w)
+        assert _digits_px(view) == pytest.approx(least)
+    finally:
+        w.classroom.set_presentation(False)

@@ -180,10 +180,10 @@ class RandomUser:
         if not self.w.isActiveWindow():  # a dialog closed, or one is open beside: click back
             self.w.activateWindow()
             self.qtbot.waitUntil(self.w.isActiveWindow, timeout=2000)
-        doers = [(self.trigger, 30), (self.train, 12), (self.canvas_edit, 6), (self.inspector_edit, 6),
-                 (self.lr_edit, 5), (self.table_edit, 4), (self.click_sample, 3), (self.batch, 3),
-                 (self.select, 5), (self.log_scale, 1), (self.quiz, 2), (self.wait, 10),
-                 (self.hand, 3)]
+        doers = [(self.trigger, 30), (self.train, 12), (self.canvas_edit, 6),
+                 (self.inspector_edit, 6), (self.lr_edit, 5), (self.table_edit, 4),
+                 (self.click_sample, 3), (self.batch, 3), (self.select, 5), (self.log_scale, 1),
+                 (self.quiz, 2), (self.wait, 10), (self.hand, 3)]
         fns, weights = zip(*doers)
         self.rng.choices(fns, weights)[0]()
         QApplication.processEvents()
