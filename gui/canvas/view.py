@@ -173,10 +173,11 @@ class NetworkView(QGraphicsView):
         brings what it reaches into view."""
         if px is not None and (not math.isfinite(px) or px <= 0):
             raise ValueError(f"a least digit height must be a positive number, not {px}")
+        share = self._centre_share()  # larger text while presenting: the same part in view
         self.least_digits = px
         self.overview = False
         self._set_scroll_bars(px is not None)
-        self.fit()
+        self.fit(share)
 
     def _set_scroll_bars(self, as_needed):
         policy = (Qt.ScrollBarPolicy.ScrollBarAsNeeded if as_needed

@@ -454,6 +454,12 @@ def _seen(view):
     return view.mapToScene(view.viewport().rect()).boundingRect()
 
 
+def _middle_share(view):
+    """Where the middle of the screen is in the drawing, as shares of its width and height."""
+    seen, whole = _seen(view).center(), view.sceneRect()
+    return ((seen.x() - whole.left()) / whole.width(), (seen.y() - whole.top()) / whole.height())
+
+
 def _digits_px(view):
     return view.fonts.digit_height("label") * view.transform().m11()
 
@@ -509,7 +515,8 @@ def test_presenting_keeps_every_number_3_percent_of_the_screen_tall_and_follows_
 
 def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_and_undo(
         qtbot, open_window):
-    """Presenting the notes' net in part: dragging the background pans it; Train (Ctrl+T) runs
+    """Presenting the notes' net in part: dragging the background pans it, and larger text
+    (Ctrl+=) keeps that part in view; Train (Ctrl+T) runs
     with the view held still and every number at 3 %; paused and undone (Ctrl+Z) the view has
     not moved and the canvas shows the state the engine holds; F5 pressed half-way through a
     phase walk brings the walk's phase into view."""
@@ -526,6 +533,13 @@ def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_an
     drag(qtbot, view, background, background + QPoint(120, 90))
     dragged = _seen(view)
     assert dragged.center() != before.center()  # the drawing followed the hand
+    where = _middle_share(view)
+    press(qtbot, w, Qt.Key.Key_Equal, CTRL)  # larger text keeps the same part in view
+    settle(qtbot, w)
+    assert _middle_share(view) == pytest.approx(where, abs=0.01)
+    press(qtbot, w, Qt.Key.Key_Minus, CTRL)
+    settle(qtbot, w)
+    dragged = _seen(view)
     press(qtbot, w, Qt.Key.Key_T, CTRL)
     qtbot.waitUntil(lambda: c.training and c.step_count > 20)
     assert _seen(view) == dragged
