@@ -221,9 +221,7 @@ class NetworkView(QGraphicsView):
         for e, edge in self.connections.items():
             edge.set_phase(e in self._phase[1])
         if not self.shows_whole():
-            in_use = self._in_use()
-            if in_use is not None:
-                self.bring_into_view(*in_use)
+            self._follow()
 
     def phase_marked(self):
         """(neurons, edges) drawn with the phase mark, sorted."""
@@ -548,7 +546,7 @@ class NetworkView(QGraphicsView):
         """Make ``key``'s label the one the keyboard works on: selected, and in view."""
         self.focused = key
         self.controller.select(self.selection_key(self.labels[key]))
-        self.ensureVisible(self.labels[key].sceneBoundingRect(), 8, 8)
+        self.bring_into_view(self.labels[key].sceneBoundingRect())
 
     def focusNextPrevChild(self, forward):
         # Tab walks the numbers; past the last (or before the first) it leaves the canvas
@@ -604,9 +602,7 @@ class NetworkView(QGraphicsView):
         else:
             self.centerOn(rect.left() + share[0] * rect.width(),
                           rect.top() + share[1] * rect.height())
-        in_use = self._in_use()
-        if in_use is not None:
-            self.bring_into_view(*in_use)
+        self._follow()
 
     def _centre_share(self):
         """Where the view's centre is in the drawing, as fractions of its width and height
@@ -620,7 +616,8 @@ class NetworkView(QGraphicsView):
 
     def show_whole(self):
         """The whole network, as large as the window allows, even below ``least_digits`` (the
-        view keeps it so until it is zoomed in or a least size is set again)."""
+        view keeps it so until it is zoomed in, a least size is set again or the network's
+        structure changes)."""
         self.overview = True
         self.fit()
 
@@ -660,6 +657,12 @@ class NetworkView(QGraphicsView):
                 return None
         core_rect = _scene_rect(core or rest)
         return core_rect, core_rect.united(_scene_rect(rest)) if rest else core_rect
+
+    def _follow(self):
+        """Bring what is in use into view (``_in_use``), if anything is."""
+        in_use = self._in_use()
+        if in_use is not None:
+            self.bring_into_view(*in_use)
 
     def bring_into_view(self, core, whole=None):
         """Pan the least that shows scene rectangle ``whole`` (default: ``core``); if it is
