@@ -22,6 +22,11 @@ def double_click(qtbot, view, pos):
     qtbot.mouseRelease(view.viewport(), left, pos=pos)
 
 
+def digits_px(view):
+    """How tall the canvas's numbers' digits are on screen, in pixels."""
+    return view.fonts.digit_height("label") * view.transform().m11()
+
+
 def wheel(view, notches, pos):
     """Turn the mouse wheel ``notches`` (negative: towards the user) over viewport ``pos``."""
     pos = QPointF(pos)

@@ -16,9 +16,10 @@ def collect_garbage_now():
     gc.collect()
 
 
-def shown_window(qtbot):
-    """A MainWindow as the app starts it: shown, exposed and active."""
-    w = MainWindow()
+def shown_window(qtbot, lesson=None):
+    """A MainWindow as the app starts it (on ``lesson``, as a file named on the command line
+    does): shown, exposed and active."""
+    w = MainWindow(lesson)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)

@@ -3,16 +3,20 @@ the settings that carry them (and the layout) from one window to the next (each 
 own empty settings: tests/conftest.py)."""
 import colorsys
 
+import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAction, QColor, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication, QCheckBox, QDockWidget, QMenu, QToolBar
 
+from engine import Network
+from engine.lesson import Lesson
 from engine.numbers import fmt
 from gui import classroom, plots, style
 from gui.canvas import theme as canvas_theme
 from gui.main_window import MainWindow
-from tests.gui.canvas_helpers import drag, wheel
+from tests.gui.canvas_helpers import digits_px, drag, wheel
+from tests.gui.conftest import shown_window
 from tests.gui.contract import assert_canvas_shows_one_state
 
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -24,13 +28,8 @@ def open_window(qtbot):
     canvas and plot colours) back to the defaults the other tests expect."""
     windows = []
 
-    def open_():
-        w = MainWindow()
-        qtbot.addWidget(w)
-        w.show()
-        qtbot.waitExposed(w)
-        w.activateWindow()  # window-wide shortcuts go to the active window only
-        qtbot.waitUntil(w.isActiveWindow)
+    def open_(lesson=None):
+        w = shown_window(qtbot, lesson)
         windows.append(w)
         return w
 
@@ -460,10 +459,6 @@ def _middle_share(view):
     return ((seen.x() - whole.left()) / whole.width(), (seen.y() - whole.top()) / whole.height())
 
 
-def _digits_px(view):
-    return view.fonts.digit_height("label") * view.transform().m11()
-
-
 def test_presenting_keeps_every_number_3_percent_of_the_screen_tall_and_follows_the_phase(
         qtbot, open_window):
     """F5: the numbers are at least 3 % of the screen's height. The notes' net does not fit
@@ -475,7 +470,7 @@ def test_presenting_keeps_every_number_3_percent_of_the_screen_tall_and_follows_
     view, screen_h = w.view, w.screen().geometry().height()
     press(qtbot, w, Qt.Key.Key_F5)
     settle(qtbot, w)
-    assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+    assert digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
     assert not view.shows_whole()
     assert not _seen(view).contains(view.sceneRect())
     # the middle of the drawing in the middle of the screen
@@ -491,16 +486,16 @@ def test_presenting_keeps_every_number_3_percent_of_the_screen_tall_and_follows_
         neurons, _ = view.phase_marked()
         assert [w.controller.neuron_name(j) for j in neurons] == phase.split(", ")
         assert _seen(view).contains(view.neurons[neurons[0]].sceneBoundingRect()), phase
-        assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+        assert digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
 
     press(qtbot, w, Qt.Key.Key_0, CTRL)
     assert view.shows_whole() and _seen(view).contains(view.sceneRect())
-    assert _digits_px(view) < classroom.PRESENTATION_DIGITS * screen_h
+    assert digits_px(view) < classroom.PRESENTATION_DIGITS * screen_h
     press(qtbot, w, Qt.Key.Key_Space)  # a Step keeps the whole network in view
     assert view.shows_whole()
     press(qtbot, w, Qt.Key.Key_Equal, CTRL)
     settle(qtbot, w)
-    assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+    assert digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
     for key in view.tab_order():  # the keyboard reaches every number, each brought into view
         press(qtbot, w, Qt.Key.Key_Tab)
         assert view.focused == key
@@ -543,7 +538,7 @@ def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_an
     press(qtbot, w, Qt.Key.Key_T, CTRL)
     qtbot.waitUntil(lambda: c.training and c.step_count > 20)
     assert _seen(view) == dragged
-    assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+    assert digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
     press(qtbot, w, Qt.Key.Key_T, CTRL)
     qtbot.waitUntil(lambda: not c.training)
     press(qtbot, w, Qt.Key.Key_Z, CTRL)
@@ -559,7 +554,7 @@ def test_presenting_in_part_the_view_stays_where_it_is_dragged_while_training_an
     press(qtbot, w, Qt.Key.Key_F5)
     settle(qtbot, w)
     assert c.walk is not None and view.phase_marked()[0] == neurons
-    assert _digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
+    assert digits_px(view) == pytest.approx(classroom.PRESENTATION_DIGITS * screen_h)
     assert _seen(view).contains(view.neurons[neurons[0]].sceneBoundingRect())
 
 
@@ -581,59 +576,47 @@ def test_presenting_in_part_the_wheel_goes_from_3_percent_to_the_whole_network_a
         qtbot.wait(20)  # the scroll bars come or go
 
     turn(1)
-    assert _digits_px(view) == pytest.approx(1.2 * least)
+    assert digits_px(view) == pytest.approx(1.2 * least)
     turn(-1)
-    assert _digits_px(view) == pytest.approx(least)
+    assert digits_px(view) == pytest.approx(least)
     turn(0.5)
-    assert _digits_px(view) == pytest.approx(1.2 ** 0.5 * least)
+    assert digits_px(view) == pytest.approx(1.2 ** 0.5 * least)
     turn(-1)  # would end under 3 %: stops there
-    assert _digits_px(view) == pytest.approx(least)
+    assert digits_px(view) == pytest.approx(least)
     turn(-1)
     assert view.shows_whole() and _seen(view).contains(view.sceneRect())
-    whole = _digits_px(view)
+    whole = digits_px(view)
     assert whole < least
     turn(4)  # past 3 %, if the whole network is under it by less than 1.2⁴
-    assert _digits_px(view) == pytest.approx(max(least, 1.2 ** 4 * whole))
+    assert digits_px(view) == pytest.approx(max(least, 1.2 ** 4 * whole))
     assert not view.shows_whole()
     press(qtbot, w, Qt.Key.Key_D, CTRL)  # a new layout: the whole network is not asked for now
-    assert not view.shows_whole() and _digits_px(view) == pytest.approx(least)
+    assert not view.shows_whole() and digits_px(view) == pytest.approx(least)
 
 
-def test_presenting_a_network_that_fits_the_wheel_asks_nothing_of_the_next_one(qtbot):
+def test_presenting_a_network_that_fits_the_wheel_asks_nothing_of_the_next_one(qtbot,
+                                                                               open_window):
     """A 1-1 network (one input, one output) fits whole at 3 %: turning the wheel out there
     changes nothing, not even when net_j is shown too, and the notes' net loaded next (its
     preset from the menu) is drawn at 3 %, not shrunk to fit. Ctrl+0 there shows all of it;
     XOR, loaded next, is at 3 % again."""
-    import numpy as np
-
-    from engine import Network
-    from engine.lesson import Lesson
-
-    w = MainWindow(Lesson(Network([1, 1], seed=1), np.array([[0.5]]), np.array([[0.2]])))
-    qtbot.addWidget(w)
-    w.show()
-    qtbot.waitExposed(w)
-    w.activateWindow()
-    qtbot.waitUntil(w.isActiveWindow)
+    w = open_window(Lesson(Network([1, 1], seed=1), np.array([[0.5]]), np.array([[0.2]])))
     view = w.view
     least = classroom.PRESENTATION_DIGITS * w.screen().geometry().height()
-    try:
-        press(qtbot, w, Qt.Key.Key_F5)
-        settle(qtbot, w)
-        assert view.shows_whole() and _digits_px(view) >= least
-        wheel(view, -2, view.viewport().rect().center())
-        qtbot.wait(20)
-        assert view.shows_whole() and _digits_px(view) >= least
-        press(qtbot, w, Qt.Key.Key_D, CTRL | Qt.KeyboardModifier.ShiftModifier)  # net_j too
-        assert _digits_px(view) >= least * (1 - 1e-9)
-        w.findChild(QAction, "actionPreset_notes_relu").trigger()
-        settle(qtbot, w)
-        assert len(view.neurons) == 7
-        assert _digits_px(view) == pytest.approx(least)
-        press(qtbot, w, Qt.Key.Key_0, CTRL)  # all of it, its numbers smaller: asked for now
-        assert view.shows_whole() and _digits_px(view) < least
-        w.findChild(QAction, "actionPreset_xor").trigger()  # asked of that network, not this
-        settle(qtbot, w)
-        assert _digits_px(view) == pytest.approx(least)
-    finally:
-        w.classroom.set_presentation(False)
+    press(qtbot, w, Qt.Key.Key_F5)
+    settle(qtbot, w)
+    assert view.shows_whole() and digits_px(view) >= least
+    wheel(view, -2, view.viewport().rect().center())
+    qtbot.wait(20)
+    assert view.shows_whole() and digits_px(view) >= least
+    press(qtbot, w, Qt.Key.Key_D, CTRL | Qt.KeyboardModifier.ShiftModifier)  # net_j too
+    assert digits_px(view) >= least * (1 - 1e-9)
+    w.findChild(QAction, "actionPreset_notes_relu").trigger()
+    settle(qtbot, w)
+    assert len(view.neurons) == 7
+    assert digits_px(view) == pytest.approx(least)
+    press(qtbot, w, Qt.Key.Key_0, CTRL)  # all of it, its numbers smaller: asked for now
+    assert view.shows_whole() and digits_px(view) < least
+    w.findChild(QAction, "actionPreset_xor").trigger()  # asked of that network, not this
+    settle(qtbot, w)
+    assert digits_px(view) == pytest.approx(least)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QApplication, QCheckBox, QInputDialog, QLineEdit,
 
 from engine.lesson import load_preset, write_lesson
 from gui import classroom, file_actions, teaching
-from tests.gui.canvas_helpers import at, double_click, drag, wheel
+from tests.gui.canvas_helpers import at, digits_px, double_click, drag, wheel
 from tests.gui.contract import (
     assert_canvas_shows_one_state, assert_commands_replay, assert_training_consistent,
     assert_undo_redo_is_identity,
@@ -195,8 +195,7 @@ def assert_presented_numbers_readable(window):
     view = window.view
     if window.classroom.presenting and not view.overview and view.isVisible():
         least = classroom.PRESENTATION_DIGITS * window.screen().geometry().height()
-        shown = view.fonts.digit_height("label") * view.transform().m11()
-        assert shown >= least * (1 - 1e-9), (shown, least)
+        assert digits_px(view) >= least * (1 - 1e-9), (digits_px(view), least)
 
 
 @pytest.fixture
